@@ -1,0 +1,3 @@
+from pam.cli import main
+
+raise SystemExit(main())

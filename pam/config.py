@@ -1,0 +1,157 @@
+"""PAM's settings: TOML in the XDG config dir, defaults written on first run, env overrides.
+
+Every key lives in a section (``[audio] input_device = "USB"``). An environment variable
+``PAM_<SECTION>_<KEY>`` (e.g. ``PAM_AUDIO_INPUT_DEVICE``) overrides the file, so tests and
+one-off runs need no file edits.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pam import paths
+from pam.errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AudioConfig(_Section):
+    input_device: str = Field("", description="substring of the microphone's name; empty = system default")
+    output_device: str = Field("", description="substring of the speaker's name; empty = system default")
+    block_ms: Literal[10, 20, 30] = 20
+    ring_seconds: float = Field(8.0, ge=1.0, le=120.0)
+    echo_cancellation: bool = False
+    output_gain: float = Field(1.0, ge=0.0, le=4.0)
+
+
+class ListenConfig(_Section):
+    vad_aggressiveness: Literal[0, 1, 2, 3] = 3
+    speech_start_ms: int = Field(60, ge=20, le=1000, description="voiced audio needed to start speech")
+    speculate_ms: int = Field(160, ge=0, le=5000, description="silence before speculative work starts")
+    commit_ms: int = Field(480, ge=100, le=5000, description="silence that ends the utterance")
+    preroll_ms: int = Field(300, ge=0, le=2000)
+    max_utterance_s: float = Field(20.0, ge=1.0, le=120.0)
+
+
+class WakeConfig(_Section):
+    enabled: bool = True
+    model: str = Field("hey_jarvis", description="a model name from models/manifest.toml or a path to .onnx")
+    threshold: float = Field(0.5, gt=0.0, lt=1.0)
+
+
+class ConversationConfig(_Section):
+    follow_up_s: float = Field(4.0, ge=0.0, le=60.0, description="listen without wake word after a reply")
+    no_speech_timeout_s: float = Field(6.0, ge=1.0, le=60.0)
+    chime: bool = True
+
+
+class EngineConfig(_Section):
+    mode: Literal["canned", "local", "auto", "online"] = "canned"
+
+
+class StoreConfig(_Section):
+    path: str = Field("", description="SQLite file; empty = pam.sqlite3 in the XDG data dir")
+
+
+class Config(_Section):
+    audio: AudioConfig = AudioConfig()
+    listen: ListenConfig = ListenConfig()
+    wake: WakeConfig = WakeConfig()
+    conversation: ConversationConfig = ConversationConfig()
+    engine: EngineConfig = EngineConfig()
+    store: StoreConfig = StoreConfig()
+
+    def db_path(self) -> Path:
+        return Path(self.store.path) if self.store.path else paths.data_dir() / "pam.sqlite3"
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for section, field in Config.model_fields.items():
+        model = field.annotation
+        assert isinstance(model, type) and issubclass(model, BaseModel)
+        for key in model.model_fields:
+            value = environ.get(f"PAM_{section}_{key}".upper())
+            if value is not None:
+                out.setdefault(section, {})[key] = _parse_env_value(value)
+    return out
+
+
+def _parse_env_value(text: str) -> Any:
+    """Env values are TOML literals when they parse as one (``3``, ``true``), else plain strings."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _describe(err: ValidationError, source: str) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    allowed = first.get("ctx", {}).get("expected")
+    hint = f"allowed: {allowed}" if allowed else first["msg"].lower()
+    got = first.get("input")
+    got_text = "" if isinstance(got, dict) else f" = {got!r}"
+    return f"Config error in {source}: {key}{got_text} is not valid ({hint}); fix or delete that line."
+
+
+def to_toml(config: Config) -> str:
+    """Render the config as TOML with a comment per key (values are flat scalars by design)."""
+    lines = ["# PAM settings. Delete a line to get its default back.", ""]
+    for section, field in Config.model_fields.items():
+        lines.append(f"[{section}]")
+        sub: BaseModel = getattr(config, section)
+        for key, info in type(sub).model_fields.items():
+            value = getattr(sub, key)
+            if info.description:
+                lines.append(f"# {info.description}")
+            if isinstance(value, bool):
+                lines.append(f"{key} = {'true' if value else 'false'}")
+            elif isinstance(value, str):
+                escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+                lines.append(f'{key} = "{escaped}"')
+            else:
+                lines.append(f"{key} = {value}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def load(path: Path | None = None, environ: dict[str, str] | None = None, write_default: bool = True) -> Config:
+    """Read the config file (writing the defaults there on first run) and apply env overrides."""
+    path = path or paths.config_file()
+    environ = dict(os.environ) if environ is None else environ
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(f"Config file {path} is not valid TOML ({err}); fix it or delete it.") from err
+        except OSError as err:
+            raise ConfigError(f"Cannot read config file {path} ({err.strerror}); check its permissions.") from err
+    elif write_default:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(to_toml(Config()), encoding="utf-8")
+        except OSError:
+            pass  # a read-only home still runs on defaults
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(err, str(path))) from err
+    overrides = _env_overrides(environ)
+    if not overrides:
+        return config
+    merged = config.model_dump()
+    for section, values in overrides.items():
+        merged[section].update(values)
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as err:
+        raise ConfigError(_describe(err, "the PAM_* environment variables")) from err

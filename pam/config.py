@@ -56,6 +56,31 @@ class EngineConfig(_Section):
     mode: Literal["canned", "local", "auto", "online"] = "canned"
 
 
+class LocalConfig(_Section):
+    """The offline engine (faster-whisper → llama.cpp → Piper)."""
+
+
+class RealtimeConfig(_Section):
+    """The online engine (OpenAI Realtime)."""
+
+
+class ToolsConfig(_Section):
+    """PAM's tools and the traveller's data."""
+
+    monthly_budget: float = Field(0.0, ge=0.0, description="spending budget per month; 0 = none set")
+    currency: str = Field("USD", min_length=3, max_length=3, description="ISO code amounts are kept in")
+    home: str = Field("", description="home base, e.g. 'Moab, UT': default start of routes and weather")
+    units: Literal["imperial", "metric"] = "imperial"
+    road_factor: float = Field(1.25, ge=1.0, le=3.0, description="road distance / great-circle distance")
+    average_speed_kmh: float = Field(80.0, ge=10.0, le=150.0, description="RV speed for drive times")
+    weather_url: str = "https://api.open-meteo.com/v1/forecast"
+    weather_timeout_s: float = Field(4.0, gt=0.0, le=30.0)
+
+
+class UiConfig(_Section):
+    """The tray app."""
+
+
 class StoreConfig(_Section):
     path: str = Field("", description="SQLite file; empty = pam.sqlite3 in the XDG data dir")
 
@@ -66,6 +91,10 @@ class Config(_Section):
     wake: WakeConfig = WakeConfig()
     conversation: ConversationConfig = ConversationConfig()
     engine: EngineConfig = EngineConfig()
+    local: LocalConfig = LocalConfig()
+    realtime: RealtimeConfig = RealtimeConfig()
+    tools: ToolsConfig = ToolsConfig()
+    ui: UiConfig = UiConfig()
     store: StoreConfig = StoreConfig()
 
     def db_path(self) -> Path:
@@ -105,7 +134,7 @@ def _describe(err: ValidationError, source: str) -> str:
 def to_toml(config: Config) -> str:
     """Render the config as TOML with a comment per key (values are flat scalars by design)."""
     lines = ["# PAM settings. Delete a line to get its default back.", ""]
-    for section, field in Config.model_fields.items():
+    for section in Config.model_fields:
         lines.append(f"[{section}]")
         sub: BaseModel = getattr(config, section)
         for key, info in type(sub).model_fields.items():
@@ -123,7 +152,9 @@ def to_toml(config: Config) -> str:
     return "\n".join(lines)
 
 
-def load(path: Path | None = None, environ: dict[str, str] | None = None, write_default: bool = True) -> Config:
+def load(
+    path: Path | None = None, environ: dict[str, str] | None = None, write_default: bool = True
+) -> Config:
     """Read the config file (writing the defaults there on first run) and apply env overrides."""
     path = path or paths.config_file()
     environ = dict(os.environ) if environ is None else environ
@@ -134,7 +165,9 @@ def load(path: Path | None = None, environ: dict[str, str] | None = None, write_
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"Config file {path} is not valid TOML ({err}); fix it or delete it.") from err
         except OSError as err:
-            raise ConfigError(f"Cannot read config file {path} ({err.strerror}); check its permissions.") from err
+            raise ConfigError(
+                f"Cannot read config file {path} ({err.strerror}); check its permissions."
+            ) from err
     elif write_default:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,116 @@
+"""The composition root: builds every part of PAM from the config. Nothing else constructs its
+own dependencies, so tests and `pam talk` build the same graph with file devices."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from pam import assets as assets_mod
+from pam.audio.aec import EchoCanceller
+from pam.audio.capture import MicCapture
+from pam.audio.earcons import wake_chime
+from pam.audio.player import DevicePlayer, FilePlayer, Player
+from pam.audio.ring import SampleRing
+from pam.config import Config
+from pam.conversation.controller import Controller
+from pam.engines.base import Engine
+from pam.engines.canned import CannedEngine
+from pam.errors import ConfigError
+from pam.listen.events import SAMPLE_RATE
+from pam.listen.listener import Listener, ListenerThread
+from pam.listen.wakeword import WakeWordDetector
+from pam.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+def build_engine(config: Config, assets: assets_mod.Assets, mode: str | None = None) -> Engine:
+    mode = mode or config.engine.mode
+    if mode == "canned":
+        return CannedEngine()
+    if mode == "local":
+        from pam.engines.local.engine import LocalEngine
+
+        return LocalEngine.from_config(config, assets)
+    if mode in ("auto", "online"):
+        from pam.engines.router import build_router
+
+        return build_router(config, assets, build_engine(config, assets, "local"))
+    raise ConfigError(f"Unknown engine mode '{mode}'; use canned, local, auto or online.")
+
+
+def build_wake(config: Config, assets: assets_mod.Assets) -> WakeWordDetector | None:
+    if not config.wake.enabled:
+        return None
+    return WakeWordDetector.from_config(config.wake, assets)
+
+
+def build_listener(config: Config, assets: assets_mod.Assets, with_aec: bool = False) -> Listener:
+    aec = EchoCanceller() if with_aec else None
+    return Listener(config, build_wake(config, assets), aec)
+
+
+@dataclass
+class Pam:
+    """A running assistant on real devices."""
+
+    config: Config
+    store: Store
+    engine: Engine
+    player: DevicePlayer
+    capture: MicCapture
+    listener: ListenerThread
+    controller: Controller
+    session_id: int
+    extras: list[Any] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.controller.start()
+        self.capture.start()
+        self.listener.start()
+
+    def stop(self) -> None:
+        self.listener.stop()
+        self.capture.stop()
+        self.controller.stop()
+        self.player.close()
+        self.engine.close()
+        self.store.end_session(self.session_id)
+        self.store.close()
+
+
+def build_controller(
+    config: Config, engine: Engine, player: Player, store: Store, session_id: int
+) -> Controller:
+    chime = wake_chime() if config.conversation.chime else None
+    return Controller(engine, player, store, config.conversation, session_id, chime=chime)
+
+
+def build_live(config: Config, engine_mode: str | None = None) -> Pam:
+    assets = assets_mod.Assets()
+    store = Store(config.db_path())
+    engine = build_engine(config, assets, engine_mode)
+    session_id = store.start_session(getattr(engine, "name", "unknown"))
+    player = DevicePlayer(config.audio.output_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms)
+    ring = SampleRing(int(config.audio.ring_seconds * SAMPLE_RATE))
+    capture = MicCapture(ring, config.audio.input_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms)
+    listener = build_listener(config, assets, with_aec=config.audio.echo_cancellation)
+    controller = build_controller(config, engine, player, store, session_id)
+    reference = player.reference if config.audio.echo_cancellation else None
+    thread = ListenerThread(ring, listener, controller.post, reference_ring=reference)
+    return Pam(config, store, engine, player, capture, thread, controller, session_id)
+
+
+def build_file_session(
+    config: Config, engine_mode: str | None = None
+) -> tuple[Controller, FilePlayer, Store, Engine]:
+    """The graph `pam talk` uses: same controller and engine, a player that writes a file."""
+    assets = assets_mod.Assets()
+    store = Store(config.db_path())
+    engine = build_engine(config, assets, engine_mode)
+    session_id = store.start_session(getattr(engine, "name", "unknown"))
+    player = FilePlayer(rate=SAMPLE_RATE)
+    controller = build_controller(config, engine, player, store, session_id)
+    return controller, player, store, engine

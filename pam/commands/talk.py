@@ -1,0 +1,78 @@
+"""`pam talk IN.wav`: one turn from a file, through the same listener, controller and engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+from pathlib import Path
+
+from pam import app, config
+from pam.audio.files import read_audio
+from pam.conversation.messages import PushToTalk, TurnFinished
+from pam.errors import InputFileError, PamError
+from pam.listen.events import SAMPLE_RATE, SpeechEnded, Tick
+from pam.listen.listener import listen_samples
+
+NAME = "talk"
+HELP = "answer one spoken request from a WAV file (push-to-talk, no wake word needed)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", type=Path, help="WAV/FLAC file with the user's request")
+    parser.add_argument("--out", type=Path, help="write PAM's spoken reply to this WAV file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--engine", choices=["canned", "local", "auto", "online"], help="override engine.mode"
+    )
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the answer")
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = config.load()
+    samples = read_audio(args.input)
+    listener = app.build_listener(
+        cfg.model_copy(update={"wake": cfg.wake.model_copy(update={"enabled": False})}), None
+    )  # type: ignore[arg-type]
+    controller, player, store, engine = app.build_file_session(cfg, engine_mode=args.engine)
+    finished: queue.Queue[TurnFinished] = queue.Queue()
+    controller.subscribe(lambda item: finished.put(item) if isinstance(item, TurnFinished) else None)
+    controller.start()
+    controller.post(PushToTalk())
+    heard = False
+    for event in listen_samples(listener, samples):
+        heard = heard or isinstance(event, SpeechEnded)
+        controller.post(event)
+    end = len(samples) + int(cfg.listen.commit_ms * SAMPLE_RATE / 1000)
+    controller.post(Tick(end))
+    try:
+        if not heard:
+            raise InputFileError(f"No speech was found in {args.input}; record the request again, louder.")
+        try:
+            result = finished.get(timeout=args.timeout)
+        except queue.Empty:
+            raise PamError(f"No answer within {args.timeout:.0f} s; run `pam doctor`.") from None
+    finally:
+        controller.stop()
+        engine.close()
+        store.close()
+    record = result.record
+    if args.out:
+        player.write(args.out)
+    out = {
+        "transcript": record.transcript,
+        "reply": record.reply,
+        "engine": record.engine,
+        "latency_ms": round(record.latencies.get("first_audio_ms", 0.0), 1),
+        "latencies": {k: round(v, 1) for k, v in record.latencies.items()},
+        "interrupted": record.interrupted,
+        "error": record.error or None,
+        "reply_seconds": round(len(player.audio()) / SAMPLE_RATE, 2),
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(
+            f"you: {out['transcript'] or '…'}\npam: {out['reply'] or '…'}  [{out['engine']}, {out['latency_ms']} ms]"
+        )
+    return 1 if record.error else 0

@@ -97,12 +97,12 @@ class Store:
     def start_session(self, engine_mode: str) -> int:
         def insert(db: sqlite_utils.Database) -> int:
             row = {"started_at": time.time(), "version": __version__, "engine_mode": engine_mode}
-            return int(db["sessions"].insert(row).last_pk)
+            return _insert(db, "sessions", row)
 
         return int(self.write(insert))
 
     def end_session(self, session_id: int) -> None:
-        self.write(lambda db: db["sessions"].update(session_id, {"ended_at": time.time()}))
+        self.write(lambda db: db.table("sessions").update(session_id, {"ended_at": time.time()}))
 
     def save_turn(self, turn: TurnRecord) -> int:
         """Write the turn (and any kept back by an earlier failure); returns the new turn's id."""
@@ -117,7 +117,7 @@ class Store:
 
     def telemetry(self, session_id: int | None, kind: str, data: dict[str, Any]) -> None:
         row = {"session_id": session_id, "at": time.time(), "kind": kind, "data": json.dumps(data)}
-        self.write(lambda db: db["telemetry"].insert(row))
+        self.write(lambda db: db.table("telemetry").insert(row))
 
     def recent_turns(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self.read("SELECT * FROM turns ORDER BY id DESC LIMIT ?", (limit,))
@@ -132,15 +132,21 @@ class Store:
             self.db.conn.close()
 
 
+def _insert(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
+    pk = db.table(table).insert(row).last_pk
+    assert pk is not None  # every PAM table has an integer rowid key
+    return int(pk)
+
+
 def _insert_turn(db: sqlite_utils.Database, turn: TurnRecord) -> int:
     row = asdict(turn)
     tool_calls = row.pop("tool_calls")
     row["states"] = json.dumps(row["states"])
     row["latencies"] = json.dumps(row["latencies"])
     row["interrupted"] = int(row["interrupted"])
-    turn_id = int(db["turns"].insert(row).last_pk)
+    turn_id = _insert(db, "turns", row)
     for call in tool_calls:
-        db["tool_calls"].insert(
+        db.table("tool_calls").insert(
             {
                 "turn_id": turn_id,
                 "name": call.get("name", ""),

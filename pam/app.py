@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pam import assets as assets_mod
-from pam.audio.aec import EchoCanceller
+from pam.audio.aec import echo_canceller_for
 from pam.audio.capture import MicCapture
-from pam.audio.earcons import wake_chime
+from pam.audio.earcons import end_tone, wake_chime
 from pam.audio.player import DevicePlayer, FilePlayer, Player
 from pam.audio.ring import SampleRing
 from pam.config import Config
@@ -41,15 +41,15 @@ def build_engine(config: Config, assets: assets_mod.Assets, mode: str | None = N
     raise ConfigError(f"Unknown engine mode '{mode}'; use canned, local, auto or online.")
 
 
-def build_wake(config: Config, assets: assets_mod.Assets) -> WakeWordDetector | None:
+def build_wake(config: Config) -> WakeWordDetector | None:
     if not config.wake.enabled:
         return None
-    return WakeWordDetector.from_config(config.wake, assets)
+    return WakeWordDetector.from_config(config.wake)
 
 
-def build_listener(config: Config, assets: assets_mod.Assets, with_aec: bool = False) -> Listener:
-    aec = EchoCanceller() if with_aec else None
-    return Listener(config, build_wake(config, assets), aec)
+def build_listener(config: Config, wake: bool = True) -> Listener:
+    """The listener, with the echo canceller when ``audio.echo_cancellation`` is on."""
+    return Listener(config, build_wake(config) if wake else None, echo_canceller_for(config.audio))
 
 
 @dataclass
@@ -85,18 +85,21 @@ def build_controller(
     config: Config, engine: Engine, player: Player, store: Store, session_id: int
 ) -> Controller:
     chime = wake_chime() if config.conversation.chime else None
-    return Controller(engine, player, store, config.conversation, session_id, chime=chime)
+    end = end_tone() if config.conversation.chime else None
+    return Controller(engine, player, store, config.conversation, session_id, chime=chime, end_tone=end)
 
 
-def build_live(config: Config, engine_mode: str | None = None) -> Pam:
+def build_live(config: Config, engine_mode: str | None = None, engine: Engine | None = None) -> Pam:
     assets = assets_mod.Assets()
     store = Store(config.db_path())
-    engine = build_engine(config, assets, engine_mode)
+    engine = engine or build_engine(config, assets, engine_mode)
     session_id = store.start_session(getattr(engine, "name", "unknown"))
-    player = DevicePlayer(config.audio.output_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms)
+    player = DevicePlayer(
+        config.audio.output_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms, gain=config.audio.output_gain
+    )
     ring = SampleRing(int(config.audio.ring_seconds * SAMPLE_RATE))
     capture = MicCapture(ring, config.audio.input_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms)
-    listener = build_listener(config, assets, with_aec=config.audio.echo_cancellation)
+    listener = build_listener(config)
     controller = build_controller(config, engine, player, store, session_id)
     reference = player.reference if config.audio.echo_cancellation else None
     thread = ListenerThread(ring, listener, controller.post, reference_ring=reference)

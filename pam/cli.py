@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from pam import __version__
+from pam import __version__, logs
 from pam.errors import PamError
 
 # Each module defines NAME, HELP, add_arguments(parser) and run(args) -> int.
@@ -18,6 +18,9 @@ COMMANDS = [
     "pam.commands.listen",
     "pam.commands.devices",
     "pam.commands.doctor",
+    "pam.commands.ask",
+    "pam.commands.usage",
+    "pam.commands.export",
 ]
 
 
@@ -37,10 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.setup(verbose=args.verbose)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
     try:
@@ -50,3 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        logging.getLogger("pam").debug("unexpected error", exc_info=True)
+        report = logs.write_crash_report(exc)
+        where = f"details in {report}" if report else "no crash report could be written"
+        print(f"pam: PAM hit an unexpected error ({type(exc).__name__}; {where}); please report it.", file=sys.stderr)
+        return 70

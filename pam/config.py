@@ -59,26 +59,59 @@ class EngineConfig(_Section):
 class LocalConfig(_Section):
     """The offline engine (faster-whisper → llama.cpp → Piper)."""
 
+    stt_model: str = Field("stt_tiny_en", description="Whisper model name from models/manifest.toml")
+    stt_beam_size: int = Field(1, ge=1, le=10, description="1 = greedy (fastest); more = beam search")
+    stt_vocabulary: str = Field("", description="words that steer speech recognition; empty = PAM's RV list")
+    stt_threads: int = Field(0, ge=0, le=64, description="CPU threads for speech recognition; 0 = all cores")
+    llm_model: str = Field("llm_qwen05", description="GGUF model name from models/manifest.toml")
+    llm_threads: int = Field(0, ge=0, le=64, description="CPU threads for the language model; 0 = all cores")
+    llm_context: int = Field(2048, ge=512, le=32768, description="tokens of context per conversation slot")
+    max_tokens: int = Field(96, ge=8, le=2048, description="longest spoken answer, in tokens")
+    history_tokens: int = Field(512, ge=0, le=16384, description="conversation history kept for context")
+    temperature: float = Field(0.3, ge=0.0, le=2.0)
+    voice: str = Field("tts_joe", description="Piper voice name from models/manifest.toml")
+    fallback_voice: str = Field("en-us", description="espeak-ng voice used when the Piper voice fails")
+    length_scale: float = Field(1.0, ge=0.5, le=2.0, description="speaking pace: below 1 faster, above 1 slower")
+    first_clause_chars: int = Field(12, ge=1, le=200, description="shortest first clause cut at a comma")
+    clause_chars: int = Field(40, ge=1, le=400, description="shortest later clause cut at a comma")
+
 
 class RealtimeConfig(_Section):
-    """The online engine (OpenAI Realtime)."""
+    """The online engine (OpenAI Realtime). The API key is never here: see ``pam/secrets.py``."""
+
+    model: str = Field(default="gpt-realtime", description="OpenAI Realtime model")
+    voice: str = Field(default="marin", description="voice of the answers (marin, cedar, alloy, ash, coral, ...)")
+    base_url: str = Field(default="", description="API base URL; empty = the SDK default or OPENAI_BASE_URL")
+    transcription_model: str = Field(
+        default="gpt-4o-mini-transcribe", description="transcribes the user's words for the history; empty = off"
+    )
+    max_output_tokens: int = Field(default=2048, ge=1, le=32768, description="caps the length (and cost) of one answer")
+    connect_timeout_s: float = Field(default=5.0, gt=0.0, le=60.0)
+    retry_initial_s: float = Field(default=2.0, gt=0.0, le=600.0, description="first wait before retrying online")
+    retry_max_s: float = Field(default=300.0, gt=0.0, le=3600.0, description="longest wait between online retries")
+    prices_file: str = Field(default="", description="TOML price table whose entries replace resources/prices.toml's")
 
 
 class ToolsConfig(_Section):
     """PAM's tools and the traveller's data."""
 
-    monthly_budget: float = Field(0.0, ge=0.0, description="spending budget per month; 0 = none set")
-    currency: str = Field("USD", min_length=3, max_length=3, description="ISO code amounts are kept in")
-    home: str = Field("", description="home base, e.g. 'Moab, UT': default start of routes and weather")
+    monthly_budget: float = Field(default=0.0, ge=0.0, description="spending budget per month; 0 = none set")
+    currency: str = Field(default="USD", min_length=3, max_length=3, description="ISO code amounts are kept in")
+    home: str = Field(default="", description="home base, e.g. 'Moab, UT': default start of routes and weather")
     units: Literal["imperial", "metric"] = "imperial"
-    road_factor: float = Field(1.25, ge=1.0, le=3.0, description="road distance / great-circle distance")
-    average_speed_kmh: float = Field(80.0, ge=10.0, le=150.0, description="RV speed for drive times")
-    weather_url: str = "https://api.open-meteo.com/v1/forecast"
-    weather_timeout_s: float = Field(4.0, gt=0.0, le=30.0)
+    road_factor: float = Field(default=1.25, ge=1.0, le=3.0, description="road distance / great-circle distance")
+    average_speed_kmh: float = Field(default=80.0, ge=10.0, le=150.0, description="RV speed for drive times")
+    weather_url: str = Field(default="https://api.open-meteo.com/v1/forecast", description="Open-Meteo forecast API")
+    weather_timeout_s: float = Field(default=4.0, gt=0.0, le=8.0)
 
 
 class UiConfig(_Section):
     """The tray app."""
+
+    hotkey: str = Field("Ctrl+Alt+Space", description="global push-to-talk key (X11 only); empty = none")
+    start_on_login: bool = Field(False, description="start PAM in the tray when you log in")
+    show_overlay: bool = Field(False, description="show the debug overlay (live latencies) at start")
+    notifications: bool = Field(True, description="show PAM's messages as desktop notifications")
 
 
 class StoreConfig(_Section):

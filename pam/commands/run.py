@@ -8,9 +8,6 @@ import signal
 import sys
 import threading
 
-from pam import app, config
-from pam.conversation.messages import Notice, StateChanged, TurnFinished
-
 NAME = "run"
 HELP = "listen for the wake word and answer (headless without a display)"
 
@@ -23,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _print_event(item: object) -> None:
+    from pam.conversation.messages import Notice, StateChanged, TurnFinished
+
     if isinstance(item, StateChanged):
         step = item.transition
         print(f"[{step.sample / 16000:9.2f}s] {step.after.value}", file=sys.stderr, flush=True)
@@ -35,9 +34,11 @@ def _print_event(item: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pam import app, config
+
     cfg = config.load()
     if not args.headless and os.environ.get("DISPLAY") and _tray_available():
-        from pam.ui.tray import run_tray  # type: ignore[import-not-found]
+        from pam.ui.tray import run_tray
 
         return int(run_tray(cfg, engine_mode=args.engine))
     pam = app.build_live(cfg, engine_mode=args.engine)
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _tray_available() -> bool:
     try:
-        import pam.ui.tray  # type: ignore[import-not-found]  # noqa: F401
+        import pam.ui.tray  # noqa: F401
     except ImportError:
         return False
     return True

@@ -7,13 +7,6 @@ import json
 import queue
 from pathlib import Path
 
-from pam import app, config
-from pam.audio.files import read_audio
-from pam.conversation.messages import PushToTalk, TurnFinished
-from pam.errors import InputFileError, PamError
-from pam.listen.events import SAMPLE_RATE, SpeechEnded, Tick
-from pam.listen.listener import listen_samples
-
 NAME = "talk"
 HELP = "answer one spoken request from a WAV file (push-to-talk, no wake word needed)"
 
@@ -29,11 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pam import app, config
+    from pam.audio.files import read_audio
+    from pam.conversation.messages import PushToTalk, TurnFinished
+    from pam.errors import InputFileError, PamError
+    from pam.listen.events import SAMPLE_RATE, SpeechEnded, Tick
+    from pam.listen.listener import listen_samples
+
     cfg = config.load()
     samples = read_audio(args.input)
-    listener = app.build_listener(
-        cfg.model_copy(update={"wake": cfg.wake.model_copy(update={"enabled": False})}), None
-    )  # type: ignore[arg-type]
+    listener = app.build_listener(cfg, wake=False)
     controller, player, store, engine = app.build_file_session(cfg, engine_mode=args.engine)
     finished: queue.Queue[TurnFinished] = queue.Queue()
     controller.subscribe(lambda item: finished.put(item) if isinstance(item, TurnFinished) else None)

@@ -19,8 +19,10 @@ from pam.audio.player import Player
 from pam.config import ConversationConfig
 from pam.conversation.messages import (
     Command,
+    MuteChanged,
     Notice,
     PushToTalk,
+    SetMuted,
     Shutdown,
     StateChanged,
     StopSpeaking,
@@ -103,6 +105,7 @@ class Controller:
         config: ConversationConfig,
         session_id: int,
         chime: Int16Audio | None = None,
+        end_tone: Int16Audio | None = None,
     ) -> None:
         self.engine = engine
         self.player = player
@@ -110,6 +113,8 @@ class Controller:
         self.config = config
         self.session_id = session_id
         self.chime = chime
+        self.end_tone = end_tone
+        self.muted = False
         self.machine = TurnStateMachine()
         self._inbox: queue.Queue[Message] = queue.Queue()
         self._subscribers: list[Subscriber] = []
@@ -121,7 +126,8 @@ class Controller:
     # --- wiring -----------------------------------------------------------------------------
 
     def subscribe(self, callback: Subscriber) -> None:
-        """``callback`` gets StateChanged, TurnFinished, Notice and every engine event (controller thread)."""
+        """``callback`` gets StateChanged, TurnFinished, Notice, SpeechStarted/SpeechEnded, WakeDetected
+        and every engine event of the current turn, on the controller thread."""
         self._subscribers.append(callback)
 
     def post(self, message: Message) -> None:
@@ -148,15 +154,14 @@ class Controller:
             except queue.Empty:
                 self._check_playback()
                 continue
-            if isinstance(message, Shutdown):
-                self._cancel_turn("shutdown")
-                return
             try:
                 self.handle(message)
             except Exception:
                 # A bug in one event must not take the assistant down; the turn is ended and kept.
                 log.exception("controller failed on %r", type(message).__name__)
                 self._cancel_turn("internal error")
+            if isinstance(message, Shutdown):
+                return
             self._check_playback()
 
     def _publish(self, item: Any) -> None:
@@ -175,15 +180,19 @@ class Controller:
     # --- dispatch ---------------------------------------------------------------------------
 
     def handle(self, message: Message) -> None:
+        if self.muted and isinstance(message, WakeDetected | SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded):
+            return  # frames captured before the mute are still in the ring: a muted mic hears nothing
         match message:
             case Tick(sample=sample):
                 self._now = max(self._now, sample)
                 self._check_deadline()
             case WakeDetected():
                 self._now = max(self._now, message.sample)
+                self._publish(message)
                 self._on_wake(message)
             case SpeechStarted(sample=sample):
                 self._now = max(self._now, sample)
+                self._publish(message)
                 self._on_speech_started()
             case SpeechPaused():
                 self._now = max(self._now, message.sample)
@@ -192,12 +201,23 @@ class Controller:
                 self._on_resumed()
             case SpeechEnded():
                 self._now = max(self._now, message.sample)
+                self._publish(message)
                 self._on_ended(message)
             case PushToTalk():
-                self._on_push_to_talk()
+                if self.muted:
+                    self._publish(Notice("The microphone is muted; unmute it to talk to PAM."))
+                else:
+                    self._on_push_to_talk()
+            case SetMuted(muted=muted):
+                self.muted = muted
+                if muted:
+                    self._cancel_turn("muted")
+                self._publish(MuteChanged(muted))
             case StopSpeaking():
                 if self.state in (State.COMMITTED, State.SPEAKING):
                     self._interrupt(Trigger.CANCEL)
+            case Shutdown():
+                self._cancel_turn("shutdown")
             case _:
                 self._on_engine_event(message)
 
@@ -293,6 +313,9 @@ class Controller:
                 return
             self._turn = None
             self._fire(Trigger.TIMEOUT)
+            if self.end_tone is not None and self.config.chime:
+                self.player.begin()
+                self.player.play(self.end_tone, SAMPLE_RATE)
 
     # --- engine -----------------------------------------------------------------------------
 

@@ -19,11 +19,18 @@ class StopSpeaking:
 
 
 @dataclass(frozen=True)
+class SetMuted:
+    """Mute or unmute the microphone: while muted the turn in progress ends and nothing heard counts."""
+
+    muted: bool
+
+
+@dataclass(frozen=True)
 class Shutdown:
     pass
 
 
-Command = PushToTalk | StopSpeaking | Shutdown
+Command = PushToTalk | StopSpeaking | SetMuted | Shutdown
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,11 @@ class StateChanged:
 class TurnFinished:
     record: TurnRecord
     turn_id: int  # the store's id, or 0 if the store could not take it yet
+
+
+@dataclass(frozen=True)
+class MuteChanged:
+    muted: bool
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.room import Room, active_span, place
+from bench.room import Room, active_span, place, silent_from
 from bench.stats import summary
 from pam.audio.convert import resample
 from pam.config import Config
@@ -26,8 +26,9 @@ itself, ~20 ms path) and WebRTC AEC3 runs on the mic with the player's output as
 PAM speaks, an espeak-ng interruption (voices varied) is played into the same room at a random
 moment 0.4–2.0 s into the answer. `speaker.monitor` is recorded: it holds both voices mixed on one
 sample clock. The interruption is located by cross-correlation and subtracted; the figure is the
-number of samples from its first loud sample to the last loud sample of PAM's remaining output,
-in ms. `false_barge_in_per_min`: the same room with echo and AEC, PAM answering back to back with
+number of samples from its first loud sample to where PAM's remaining output goes silent,
+in ms (PAM's output counts as silent once it stays quiet for 200 ms, longer than its gaps
+between words). `false_barge_in_per_min`: the same room with echo and AEC, PAM answering back to back with
 nobody speaking; every answer cut short counts.
 """
 
@@ -37,11 +38,11 @@ LONG_REPLY = (
     "crossing. They usually have spaces open on weekdays, the dump station is by the entrance, and "
     "the road in is paved, so it is fine for a big rig. Call ahead if you arrive after six."
 )
-INTERRUPTIONS = [
-    ("Wait, stop.", "en-us+m3"),
-    ("Hold on a second.", "en-us+f2"),
-    ("No, that is enough.", "en+m1"),
-    ("Actually, never mind.", "en-us+f4"),
+INTERRUPTIONS = [  # said in one breath: a pause as long as commit_ms would end the request early
+    ("Wait stop", "en-us+m3"),
+    ("Hold on a second", "en-us+f2"),
+    ("No that is enough", "en+m1"),
+    ("Actually never mind", "en-us+f4"),
 ]
 
 
@@ -99,8 +100,7 @@ def stop_latencies(room: Room, trials: int, rng: random.Random) -> list[float]:
         before = placed.pam[max(0, placed.speech_start - RATE // 5) : placed.speech_start]
         if active_span(before) == (0, 0):
             continue  # PAM happened to be between words when the user spoke: nothing to stop
-        _, last = active_span(placed.pam[placed.speech_start : placed.speech_end])
-        out.append(last * 1000 / RATE)
+        out.append(silent_from(placed.pam, placed.speech_start) * 1000 / RATE)
     return out
 
 

@@ -1,7 +1,8 @@
 """PAM live on a private PulseAudio "room", measured on one sample clock.
 
 PAM plays into the null sink ``speaker`` (the room). The user's voice is played into the same
-sink, and a loopback carries the room to the virtual microphone, as air would. Recording
+sink, and a loopback carries the room to the virtual microphone, as air would, ``ECHO_DB``
+quieter: at a desk the user sits nearer the microphone than the speaker does. Recording
 ``speaker.monitor`` therefore holds the user and PAM mixed by the sound server on one clock:
 knowing the user's clip, its position is found by cross-correlation and subtracting it leaves
 PAM's output alone, so onsets, ends and silences are read in samples, not wall time.
@@ -27,6 +28,7 @@ from pam.config import Config
 from pam.engines.base import Engine, Int16Audio
 
 RATE = 16_000
+ECHO_DB = -10.0
 ACTIVE = 400  # |sample| above this is sound (int16); the room is digital silence otherwise
 
 
@@ -48,6 +50,18 @@ def without(recording: Int16Audio, clip: Int16Audio, at: int) -> Int16Audio:
     end = min(len(rest), at + len(clip))
     rest[at:end] -= clip[: end - at].astype(np.int32)
     return np.clip(rest, -32768, 32767).astype(np.int16)
+
+
+def silent_from(audio: Int16Audio, start: int, quiet_samples: int = RATE // 5) -> int:
+    """Samples from ``start`` until ``audio`` goes quiet for ``quiet_samples`` (200 ms: longer
+    than the gaps between words); the length of the rest if it never does."""
+    loud = np.abs(audio[start:].astype(np.int32)) > ACTIVE
+    last_loud = -1
+    for index in np.flatnonzero(loud):
+        if index - last_loud > quiet_samples:
+            return last_loud + 1
+        last_loud = int(index)
+    return last_loud + 1 if len(loud) - last_loud > quiet_samples else len(loud)
 
 
 @dataclass(frozen=True)
@@ -77,7 +91,7 @@ class Room:
     def __enter__(self) -> Room:
         self.pulse.start()
         if self.echo:
-            self.pulse.loopback(True)
+            self.pulse.loopback(True, gain_db=ECHO_DB)
         os.environ["PULSE_SERVER"] = self.pulse.server
         devices.rescan()
         self.pam = app.build_live(self.config, engine=self.engine)

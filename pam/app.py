@@ -4,6 +4,8 @@ own dependencies, so tests and `pam talk` build the same graph with file devices
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,18 +28,27 @@ from pam.store.db import Store
 log = logging.getLogger(__name__)
 
 
-def build_engine(config: Config, assets: assets_mod.Assets, mode: str | None = None) -> Engine:
+def build_engine(
+    config: Config,
+    assets: assets_mod.Assets,
+    mode: str | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> Engine:
+    """``on_progress`` hears the offline engine's loading steps, ``notify`` the router's notices
+    (e.g. "answering offline"); the tray shows both."""
     mode = mode or config.engine.mode
     if mode == "canned":
         return CannedEngine()
     if mode == "local":
         from pam.engines.local.engine import LocalEngine
 
-        return LocalEngine.from_config(config, assets)
+        return LocalEngine.from_config(config, assets, on_progress=on_progress)
     if mode in ("auto", "online"):
         from pam.engines.router import build_router
 
-        return build_router(config, assets, build_engine(config, assets, "local"))
+        local = build_engine(config, assets, "local", on_progress)
+        return build_router(config, assets, local, notify=notify)
     raise ConfigError(f"Unknown engine mode '{mode}'; use canned, local, auto or online.")
 
 
@@ -89,20 +100,34 @@ def build_controller(
     return Controller(engine, player, store, config.conversation, session_id, chime=chime, end_tone=end)
 
 
-def build_live(config: Config, engine_mode: str | None = None, engine: Engine | None = None) -> Pam:
+def build_live(
+    config: Config,
+    engine_mode: str | None = None,
+    engine: Engine | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> Pam:
+    # the audio callbacks need the GIL in time: have Python threads hand it over every 1 ms, not 5
+    sys.setswitchinterval(0.001)
     assets = assets_mod.Assets()
     store = Store(config.db_path())
-    engine = engine or build_engine(config, assets, engine_mode)
+    engine = engine or build_engine(config, assets, engine_mode, on_progress, notify)
     session_id = store.start_session(getattr(engine, "name", "unknown"))
     player = DevicePlayer(
-        config.audio.output_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms, gain=config.audio.output_gain
+        config.audio.output_device,
+        rate=SAMPLE_RATE,
+        block_ms=config.audio.block_ms,
+        latency_ms=config.audio.output_latency_ms,
+        gain=config.audio.output_gain,
     )
     ring = SampleRing(int(config.audio.ring_seconds * SAMPLE_RATE))
     capture = MicCapture(ring, config.audio.input_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms)
     listener = build_listener(config)
     controller = build_controller(config, engine, player, store, session_id)
     reference = player.reference if config.audio.echo_cancellation else None
-    thread = ListenerThread(ring, listener, controller.post, reference_ring=reference)
+    # pair mic and speaker samples an output buffer plus a block apart (see ReferenceTap)
+    lead = (config.audio.output_latency_ms + config.audio.block_ms) * SAMPLE_RATE // 1000
+    thread = ListenerThread(ring, listener, controller.post, reference_ring=reference, reference_lead=lead)
     return Pam(config, store, engine, player, capture, thread, controller, session_id)
 
 

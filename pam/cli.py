@@ -21,6 +21,7 @@ COMMANDS = [
     "pam.commands.ask",
     "pam.commands.usage",
     "pam.commands.export",
+    "pam.commands.wakeword",
 ]
 
 

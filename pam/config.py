@@ -27,6 +27,9 @@ class AudioConfig(_Section):
     output_device: str = Field("", description="substring of the speaker's name; empty = system default")
     block_ms: Literal[10, 20, 30] = 20
     ring_seconds: float = Field(8.0, ge=1.0, le=120.0)
+    output_latency_ms: int = Field(
+        60, ge=10, le=500, description="speaker buffer: smaller stops faster on barge-in, larger survives CPU load"
+    )
     echo_cancellation: bool = False
     output_gain: float = Field(1.0, ge=0.0, le=4.0)
 
@@ -34,6 +37,9 @@ class AudioConfig(_Section):
 class ListenConfig(_Section):
     vad_aggressiveness: Literal[0, 1, 2, 3] = 3
     speech_start_ms: int = Field(60, ge=20, le=1000, description="voiced audio needed to start speech")
+    barge_in_ms: int = Field(
+        100, ge=20, le=1000, description="voiced audio needed to start speech while PAM's voice may be in the mic"
+    )
     speculate_ms: int = Field(160, ge=0, le=5000, description="silence before speculative work starts")
     commit_ms: int = Field(480, ge=100, le=5000, description="silence that ends the utterance")
     preroll_ms: int = Field(300, ge=0, le=2000)
@@ -49,6 +55,9 @@ class WakeConfig(_Section):
 class ConversationConfig(_Section):
     follow_up_s: float = Field(4.0, ge=0.0, le=60.0, description="listen without wake word after a reply")
     no_speech_timeout_s: float = Field(6.0, ge=1.0, le=60.0)
+    barge_in_grace_ms: int = Field(
+        300, ge=0, le=3000, description="speech this soon after PAM starts answering does not interrupt it"
+    )
     chime: bool = True
 
 
@@ -60,7 +69,7 @@ class LocalConfig(_Section):
     """The offline engine (faster-whisper → llama.cpp → Piper)."""
 
     stt_model: str = Field("stt_tiny_en", description="Whisper model name from models/manifest.toml")
-    stt_beam_size: int = Field(1, ge=1, le=10, description="1 = greedy (fastest); more = beam search")
+    stt_beam_size: int = Field(5, ge=1, le=10, description="beam search width; 1 = greedy, a little faster")
     stt_vocabulary: str = Field("", description="words that steer speech recognition; empty = PAM's RV list")
     stt_threads: int = Field(0, ge=0, le=64, description="CPU threads for speech recognition; 0 = all cores")
     llm_model: str = Field("llm_qwen05", description="GGUF model name from models/manifest.toml")

@@ -38,24 +38,46 @@ class EchoCanceller:
 
 
 class ReferenceTap:
-    """Reads the player's reference ring one mic frame at a time, keeping at most ``max_lag``
-    samples behind the newest output (more would make the reference late for its echo)."""
+    """Pairs each mic frame with what the speaker was given at the same moment, by sample clock.
 
-    def __init__(self, reference: SampleRing, max_lag: int = 3 * 320) -> None:
+    Input and output run at the same rate from the same sound server, so the distance between the
+    two sample clocks stays put. It is measured once and kept: AEC3 needs the echo to lag its
+    reference by a steady delay, and pairing frames by when the listener got to them would make
+    that delay jitter with the CPU load. ``lead`` moves the pairing that far into the past, so
+    the output's bursty callbacks have written the reference by the time its mic frame is
+    processed; it must stay below the echo path (output buffer + room + input block), which a
+    lead of the output buffer plus one block does. Only when the clocks really moved apart (an
+    underrun, a device change) is the distance measured again, counted in ``resyncs``.
+    """
+
+    PATIENCE = 10  # frames in a row without their reference before the distance is measured again
+
+    def __init__(self, reference: SampleRing, lead: int = 1280) -> None:
         self._ring = reference
-        self._max_lag = max_lag
+        self._lead = lead
+        self._offset: int | None = None
+        self._misses = 0
         self.resyncs = 0
-        self.starved = 0
 
-    def take(self, n: int) -> Int16Audio:
-        if self._ring.available() > n + self._max_lag:
-            self._ring.skip_to(self._ring.write_pos - n)
-            self.resyncs += 1
-        got = self._ring.read(n)
-        if got is None:
-            self.starved += 1
-            return np.zeros(n, dtype=np.int16)
-        return got[1]
+    def take(self, mic_start: int, mic_now: int, n: int) -> Int16Audio:
+        """The reference for the ``n`` mic samples from ``mic_start``; ``mic_now`` is the capture
+        clock now (the mic ring's write position)."""
+        ring = self._ring
+        if self._offset is not None:
+            want = mic_start + self._offset
+            late = want + n > ring.write_pos
+            self._misses = self._misses + 1 if late else 0
+            if late and self._misses < self.PATIENCE:
+                return np.zeros(n, dtype=np.int16)
+            if late or want < ring.write_pos - ring.capacity + n:
+                self._offset = None
+                self.resyncs += 1
+        if self._offset is None:
+            self._offset = ring.write_pos - mic_now - self._lead
+            self._misses = 0
+        ring.seek(mic_start + self._offset)
+        got = ring.read(n)
+        return got[1] if got is not None else np.zeros(n, dtype=np.int16)
 
 
 def echo_canceller_for(config: AudioConfig) -> EchoCanceller | None:

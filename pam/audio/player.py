@@ -53,6 +53,7 @@ class DevicePlayer:
         device: str = "",
         rate: int = 16_000,
         block_ms: int = 20,
+        latency_ms: int = 60,
         gain: float = 1.0,
         queue_seconds: float = 120.0,
         start_timeout_s: float = 5.0,
@@ -80,7 +81,7 @@ class DevicePlayer:
         try:
             self._stream: Any = sd.OutputStream(
                 device=index, samplerate=rate, channels=1, dtype="int16", blocksize=self.blocksize,
-                latency="low", callback=self._callback,
+                latency=latency_ms / 1000, callback=self._callback,
             )  # fmt: skip
             self._stream.start()
         except (sd.PortAudioError, ValueError) as err:

@@ -83,6 +83,11 @@ class SampleRing:
                 self.reader_pos = start + n
                 return start
 
+    def seek(self, pos: int) -> None:
+        """Move the read position to ``pos``, back or forward (clamped to what was written; a
+        position already overwritten is skipped forward on the next read, counted as lost)."""
+        self.reader_pos = min(pos, self.write_pos)
+
     def skip_to(self, pos: int) -> int:
         """Drop unread samples up to ``pos`` (clamped to what was written); returns how many."""
         target = min(pos, self.write_pos)

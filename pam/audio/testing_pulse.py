@@ -185,12 +185,21 @@ class PrivatePulse:
         """Start recording what PAM plays; ``stop()`` on the result returns the samples."""
         return Recording(self.env)
 
-    def loopback(self, on: bool) -> None:
-        """Make the room echo: what PAM plays is heard by the virtual mic (round trip ~95 ms)."""
+    def loopback(self, on: bool, gain_db: float = 0.0) -> None:
+        """Make the room echo: what PAM plays is heard by the virtual mic ``gain_db`` louder or
+        quieter (round trip ~110 ms). The path's 60 ms buffer keeps it from stuttering when the
+        machine is busy: a stuttering echo path is a moving target for the echo canceller."""
         if on and self._loopback_module is None:
             self._loopback_module = self.pactl(
-                "load-module", "module-loopback", "source=speaker.monitor", "sink=mic_feed", "latency_msec=20"
+                "load-module", "module-loopback", "source=speaker.monitor", "sink=mic_feed", "latency_msec=60"
             )
+            if gain_db:
+                # PulseAudio volumes are cubic: amplitude = (percent / 100) ** 3
+                percent = 100 * (10 ** (gain_db / 20)) ** (1 / 3)
+                for line in self.pactl("list", "short", "sink-inputs").splitlines():
+                    fields = line.split()
+                    if len(fields) > 2 and fields[2] == self._loopback_module:
+                        self.pactl("set-sink-input-volume", fields[0], f"{percent:.1f}%")
         elif not on and self._loopback_module is not None:
             self.pactl("unload-module", self._loopback_module)
             self._loopback_module = None

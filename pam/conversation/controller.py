@@ -88,6 +88,7 @@ class _Turn:
     committed_at: float = 0.0
     engine_done: bool = False
     first_audio: bool = False
+    first_audio_sample: int = 0
     transcript: str = ""
     reply: list[str] = field(default_factory=list)
     latencies: dict[str, float] = field(default_factory=dict)
@@ -248,10 +249,17 @@ class Controller:
             self._begin_listening(Trigger.PUSH_TO_TALK, self._now, self.config.no_speech_timeout_s)
 
     def _on_speech_started(self) -> None:
-        if self.state in (State.COMMITTED, State.SPEAKING):
+        if self.state in (State.COMMITTED, State.SPEAKING) and not self._in_grace():
             self._interrupt(Trigger.BARGE_IN)
         if self._turn and self.state is State.LISTENING:
             self._turn.heard_speech = True
+
+    def _in_grace(self) -> bool:
+        """Right after the answer starts, the echo canceller may not have found the echo yet
+        (the echo path can shift while PAM is quiet); "speech" then is most likely PAM itself."""
+        turn = self._turn
+        grace = int(self.config.barge_in_grace_ms * SAMPLE_RATE / 1000)
+        return bool(turn and turn.first_audio and self._now - turn.first_audio_sample < grace)
 
     def _request_audio(self, start_sample: int, audio: Int16Audio) -> Int16Audio | None:
         """The user's request inside an utterance, or None if it is only the wake phrase.
@@ -377,6 +385,7 @@ class Controller:
     def _on_audio(self, turn: _Turn, chunk: AudioChunk) -> None:
         if not turn.first_audio:
             turn.first_audio = True
+            turn.first_audio_sample = self._now
             turn.latencies["engine_first_audio_ms"] = (time.monotonic() - turn.committed_at) * 1000.0
             turn.latencies["first_audio_ms"] = turn.latencies["engine_first_audio_ms"] + turn.latencies.get(
                 "endpoint_ms", 0.0

@@ -2,7 +2,9 @@
 
 Rules (all lengths from ``ListenConfig``, frames are 20 ms):
 
-* Onset: a run of ``speech_start_ms`` worth of voiced frames, in which one isolated unvoiced
+* Onset: a run of ``speech_start_ms`` worth of voiced frames (``barge_in_ms`` while PAM's own
+  voice may be in the mic, where a burst of echo the canceller missed must not pass for the
+  user), in which one isolated unvoiced
   frame is tolerated (VAD drops single frames inside real syllables). Shorter voiced runs are
   noise blips: they neither start an utterance nor keep one alive. The utterance's audio starts
   ``preroll_ms`` before the run, but never before the previous utterance ended.
@@ -76,6 +78,7 @@ class _Run:
 class Endpointer:
     def __init__(self, config: ListenConfig) -> None:
         self.start_frames = max(1, -(-config.speech_start_ms // FRAME_MS))
+        self.barge_in_frames = max(self.start_frames, -(-config.barge_in_ms // FRAME_MS))
         self.speculate = _samples(config.speculate_ms)
         self.commit = _samples(config.commit_ms)
         self.preroll = _samples(config.preroll_ms)
@@ -91,10 +94,11 @@ class Endpointer:
     def in_utterance(self) -> bool:
         return self._onset is not None
 
-    def step(self, start_sample: int, voiced: bool) -> Decision | None:
-        """Feed one 20 ms frame starting at ``start_sample``; returns what it decided, if anything."""
+    def step(self, start_sample: int, voiced: bool, echo: bool = False) -> Decision | None:
+        """Feed one 20 ms frame starting at ``start_sample``; ``echo`` says PAM was playing, so
+        speech needs the longer ``barge_in_ms`` run to start. Returns what it decided, if anything."""
         end_sample = start_sample + FRAME_SAMPLES
-        confirmed_now = self._track_run(start_sample, voiced)
+        confirmed_now = self._track_run(start_sample, voiced, self.barge_in_frames if echo else self.start_frames)
         if confirmed_now is not None:
             if self._onset is None:
                 return self._begin(confirmed_now, end_sample)
@@ -122,7 +126,7 @@ class Endpointer:
             return Pause(self._last_voiced_end, self._start)
         return None
 
-    def _track_run(self, start_sample: int, voiced: bool) -> int | None:
+    def _track_run(self, start_sample: int, voiced: bool, needed: int) -> int | None:
         """Update the watched run; return its start on the frame where it becomes confirmed speech."""
         run = self._run
         if voiced:
@@ -131,7 +135,7 @@ class Endpointer:
             elif not run.confirmed:
                 run.voiced += 1
             run.last_voiced = True
-            if not run.confirmed and run.voiced >= self.start_frames:
+            if not run.confirmed and run.voiced >= needed:
                 run.confirmed = True
                 return run.start
             return None

@@ -31,12 +31,14 @@ from pam.listen.events import (
     Tick,
     WakeDetected,
 )
-from pam.listen.vad import LevelGate, Vad
+from pam.listen.vad import DIGITAL_SILENCE_DB, LevelGate, Vad, frame_level_db
 from pam.listen.wakeword import CHUNK_SAMPLES, Detection, WakeWordDetector
 
 log = logging.getLogger(__name__)
 
 TICK_SAMPLES = SAMPLE_RATE // 10
+ECHO_TAIL_FRAMES = 15
+"""PAM's voice is taken to be in the mic for 300 ms after the speaker last played something"""
 
 
 class WakeDetector(Protocol):
@@ -85,6 +87,7 @@ class Listener:
         listen = config.listen
         self.vad = Vad(listen.vad_aggressiveness)
         self.gate = LevelGate()
+        self._echo_frames_left = 0
         self.endpointer = Endpointer(listen)
         self.wake = wake
         self.echo = echo
@@ -100,13 +103,17 @@ class Listener:
         meanwhile (used only with an echo canceller; silence if None)."""
         if self.echo is not None:
             frame = self.echo.process(frame, self._silence if reference is None else reference)
+        if reference is not None and frame_level_db(reference) > DIGITAL_SILENCE_DB:
+            self._echo_frames_left = ECHO_TAIL_FRAMES
+        elif self._echo_frames_left:
+            self._echo_frames_left -= 1
         end_sample = start_sample + FRAME_SAMPLES
         self._history.append(start_sample, frame)
         loud = self.gate.loud_enough(frame)
         # the VAD sees every frame, even quiet ones, because it adapts to the noise it hears
         voiced = self.vad.is_speech(frame) and loud
         events: list[ListenEvent] = []
-        decision = self.endpointer.step(start_sample, voiced)
+        decision = self.endpointer.step(start_sample, voiced, echo=self._echo_frames_left > 0)
         if decision is not None:
             events.append(self._event(decision))
         if self.wake is not None:
@@ -150,8 +157,10 @@ class ListenerThread:
         listener: Listener,
         sink: Callable[[ListenEvent], None],
         reference_ring: SampleRing | None = None,
+        reference_lead: int = 1280,
     ) -> None:
         self.ring = ring
+        self.reference_lead = reference_lead
         # read afresh at every frame, so the app may swap in a rebuilt listener while running
         self.listener = listener
         self.sink = sink
@@ -170,7 +179,7 @@ class ListenerThread:
     @reference_ring.setter
     def reference_ring(self, ring: SampleRing | None) -> None:
         self._reference_ring = ring
-        self._reference = None if ring is None else ReferenceTap(ring)
+        self._reference = None if ring is None else ReferenceTap(ring, self.reference_lead)
 
     @property
     def lost_samples(self) -> int:
@@ -208,7 +217,7 @@ class ListenerThread:
                     continue
                 start, frame = item
                 tap = self._reference
-                reference = tap.take(FRAME_SAMPLES) if tap is not None else None
+                reference = tap.take(start, self.ring.write_pos, FRAME_SAMPLES) if tap is not None else None
                 for event in self.listener.process(start, frame, reference):
                     self.sink(event)
         except Exception as err:

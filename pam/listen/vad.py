@@ -62,3 +62,4 @@ class LevelGate:
         else:
             self.floor_db += self._rise_per_frame
         return level >= self.floor_db + self.margin_db
+

@@ -127,13 +127,13 @@ def test_echo_canceller_removes_pam_hearing_itself(pulse: PrivatePulse) -> None:
                     time.sleep(0.005)
                     continue
                 raw.append(got[1])
-                cleaned.append(aec.process(got[1], tap.take(320)))
+                cleaned.append(aec.process(got[1], tap.take(got[0], ring.write_pos, 320)))
     finally:
         player.close()
         pulse.loopback(False)
     mic, out = np.concatenate(raw), np.concatenate(cleaned)
     settled = slice(2 * RATE, 4 * RATE)
     erle = db(mic[settled]) - db(out[settled])
-    print(f"echo return loss enhancement after 2 s: {erle:.1f} dB (resyncs {tap.resyncs}, starved {tap.starved})")
+    print(f"echo return loss enhancement after 2 s: {erle:.1f} dB (resyncs {tap.resyncs})")
     assert db(mic[settled]) > 50, "the loopback carried the echo"
-    assert erle > 15
+    assert erle > 20

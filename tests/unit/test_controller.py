@@ -152,7 +152,7 @@ def test_user_speech_while_thinking_interrupts_the_turn(harness: Harness) -> Non
     rec = harness.wait_for(TurnFinished).record
     assert rec.interrupted
     assert rec.played_ms == 0
-    assert c.state is State.LISTENING
+    assert harness.wait_for(StateChanged).transition.after is State.LISTENING
     assert len(harness.player.audio()) == 0  # late engine audio of the cancelled turn is dropped
 
 
@@ -163,7 +163,7 @@ def test_stop_speaking_command(harness: Harness) -> None:
     c.post(StopSpeaking())
     rec = harness.wait_for(TurnFinished).record
     assert rec.interrupted
-    assert c.state is State.IDLE
+    assert harness.wait_for(StateChanged).transition.after is State.IDLE
 
 
 def test_events_of_a_cancelled_engine_turn_are_ignored(harness: Harness) -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from pam import assets as assets_mod
 from pam.audio.aec import echo_canceller_for
@@ -17,6 +16,8 @@ from pam.audio.player import DevicePlayer, FilePlayer, Player
 from pam.audio.ring import SampleRing
 from pam.config import Config
 from pam.conversation.controller import Controller
+from pam.conversation.ledger import UsageRecorder
+from pam.conversation.reminders import ReminderClock
 from pam.engines.base import Engine
 from pam.engines.canned import CannedEngine
 from pam.errors import ConfigError
@@ -74,15 +75,17 @@ class Pam:
     capture: MicCapture
     listener: ListenerThread
     controller: Controller
+    reminders: ReminderClock
     session_id: int
-    extras: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
         self.controller.start()
         self.capture.start()
         self.listener.start()
+        self.reminders.start()
 
     def stop(self) -> None:
+        self.reminders.stop()
         self.listener.stop()
         self.capture.stop()
         self.controller.stop()
@@ -92,12 +95,12 @@ class Pam:
         self.store.close()
 
 
-def build_controller(
-    config: Config, engine: Engine, player: Player, store: Store, session_id: int
-) -> Controller:
+def build_controller(config: Config, engine: Engine, player: Player, store: Store, session_id: int) -> Controller:
     chime = wake_chime() if config.conversation.chime else None
     end = end_tone() if config.conversation.chime else None
-    return Controller(engine, player, store, config.conversation, session_id, chime=chime, end_tone=end)
+    controller = Controller(engine, player, store, config.conversation, session_id, chime=chime, end_tone=end)
+    controller.subscribe(UsageRecorder(store))
+    return controller
 
 
 def build_live(
@@ -128,12 +131,11 @@ def build_live(
     # pair mic and speaker samples an output buffer plus a block apart (see ReferenceTap)
     lead = (config.audio.output_latency_ms + config.audio.block_ms) * SAMPLE_RATE // 1000
     thread = ListenerThread(ring, listener, controller.post, reference_ring=reference, reference_lead=lead)
-    return Pam(config, store, engine, player, capture, thread, controller, session_id)
+    reminders = ReminderClock(store, controller.post)
+    return Pam(config, store, engine, player, capture, thread, controller, reminders, session_id)
 
 
-def build_file_session(
-    config: Config, engine_mode: str | None = None
-) -> tuple[Controller, FilePlayer, Store, Engine]:
+def build_file_session(config: Config, engine_mode: str | None = None) -> tuple[Controller, FilePlayer, Store, Engine]:
     """The graph `pam talk` uses: same controller and engine, a player that writes a file."""
     assets = assets_mod.Assets()
     store = Store(config.db_path())

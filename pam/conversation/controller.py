@@ -18,6 +18,7 @@ from typing import Any
 from pam.audio.player import Player
 from pam.config import ConversationConfig
 from pam.conversation.messages import (
+    Announce,
     Command,
     MuteChanged,
     Notice,
@@ -60,7 +61,7 @@ from pam.store.records import TurnRecord
 
 log = logging.getLogger(__name__)
 
-Message = ListenEvent | EngineEvent | Command
+Message = ListenEvent | EngineEvent | Command | Notice
 Subscriber = Callable[[Any], None]
 
 # Speech after the wake word shorter than this is taken as the wake phrase trailing off, not a request.
@@ -89,6 +90,7 @@ class _Turn:
     engine_done: bool = False
     first_audio: bool = False
     first_audio_sample: int = 0
+    heard_ms: int = 0
     transcript: str = ""
     reply: list[str] = field(default_factory=list)
     latencies: dict[str, float] = field(default_factory=dict)
@@ -121,6 +123,7 @@ class Controller:
         self._subscribers: list[Subscriber] = []
         self._turn: _Turn | None = None
         self._next_engine_turn = 1
+        self._announcements: list[str] = []
         self._now = 0
         self._thread: threading.Thread | None = None
 
@@ -154,6 +157,7 @@ class Controller:
                 message = self._inbox.get(timeout=0.02)
             except queue.Empty:
                 self._check_playback()
+                self._announce_next()
                 continue
             try:
                 self.handle(message)
@@ -164,6 +168,7 @@ class Controller:
             if isinstance(message, Shutdown):
                 return
             self._check_playback()
+            self._announce_next()
 
     def _publish(self, item: Any) -> None:
         for callback in self._subscribers:
@@ -181,7 +186,9 @@ class Controller:
     # --- dispatch ---------------------------------------------------------------------------
 
     def handle(self, message: Message) -> None:
-        if self.muted and isinstance(message, WakeDetected | SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded):
+        if self.muted and isinstance(
+            message, WakeDetected | SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded
+        ):
             return  # frames captured before the mute are still in the ring: a muted mic hears nothing
         match message:
             case Tick(sample=sample):
@@ -204,6 +211,10 @@ class Controller:
                 self._now = max(self._now, message.sample)
                 self._publish(message)
                 self._on_ended(message)
+            case Announce(text=text):
+                self._announcements.append(text)
+            case Notice():
+                self._publish(message)
             case PushToTalk():
                 if self.muted:
                     self._publish(Notice("The microphone is muted; unmute it to talk to PAM."))
@@ -226,9 +237,7 @@ class Controller:
 
     def _begin_listening(self, trigger: Trigger, listen_from: int, timeout_s: float, **kw: Any) -> None:
         deadline = self._now + int(timeout_s * SAMPLE_RATE)
-        self._turn = _Turn(
-            trigger=kw.pop("label", trigger.value), listen_from=listen_from, deadline=deadline, **kw
-        )
+        self._turn = _Turn(trigger=kw.pop("label", trigger.value), listen_from=listen_from, deadline=deadline, **kw)
         self._fire(trigger)
 
     def _on_wake(self, event: WakeDetected) -> None:
@@ -301,17 +310,30 @@ class Controller:
                 self._fire(Trigger.RESUME)
             return
         turn.speech_end = event.sample
+        turn.heard_ms = round(_ms(len(audio)))
         turn.committed_at = time.monotonic()
         turn.latencies["endpoint_ms"] = _ms(self._now - event.sample)
         self._fire(Trigger.COMMIT)
         self.player.begin()
         if turn.speculative:
             turn.speculative = False
+            if turn.engine_turn:
+                turn.engine_turn.commit()
             held, turn.held = turn.held, []
             for held_event in held:
                 self._on_engine_event(held_event)
         else:
             self._start_engine(audio, speculative=False)
+
+    def _announce_next(self) -> None:
+        """Say a waiting announcement once PAM is idle: it never talks over the user or itself."""
+        if not self._announcements or self.state is not State.IDLE or self.muted:
+            return
+        text = self._announcements.pop(0)
+        self._turn = _Turn(trigger="reminder", listen_from=self._now, committed_at=time.monotonic())
+        self._fire(Trigger.ANNOUNCE)
+        self.player.begin()
+        self._start_engine(None, speculative=False, say=text)
 
     def _check_deadline(self) -> None:
         turn = self._turn
@@ -327,7 +349,7 @@ class Controller:
 
     # --- engine -----------------------------------------------------------------------------
 
-    def _start_engine(self, audio: Int16Audio, speculative: bool) -> None:
+    def _start_engine(self, audio: Int16Audio | None, speculative: bool, say: str | None = None) -> None:
         turn = self._turn
         assert turn is not None
         turn.engine_turn_id = self._next_engine_turn
@@ -335,7 +357,7 @@ class Controller:
         turn.speculative = speculative
         turn.held = []
         turn.engine_done = False
-        user = UserInput(turn_id=turn.engine_turn_id, audio=audio, speculative=speculative)
+        user = UserInput(turn_id=turn.engine_turn_id, audio=audio, speculative=speculative, say=say)
         turn.engine_turn = self.engine.respond(user, self.post)
 
     def _drop_engine_turn(self) -> None:
@@ -445,11 +467,12 @@ class Controller:
             started_at=turn.started_at,
             ended_at=time.time(),
             trigger=turn.trigger,
-            engine=getattr(self.engine, "name", "unknown"),
+            engine=getattr(turn.engine_turn, "engine", "") or self.engine.name,
             transcript=turn.transcript,
             reply="".join(turn.reply).strip(),
             interrupted=interrupted,
             played_ms=self.player.played_ms(),
+            heard_ms=turn.heard_ms,
             error=turn.error,
             states=tuple(turn.states),
             latencies=dict(turn.latencies),

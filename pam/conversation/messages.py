@@ -26,11 +26,18 @@ class SetMuted:
 
 
 @dataclass(frozen=True)
+class Announce:
+    """Say ``text`` unprompted (a timer or reminder going off), as soon as PAM is idle."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Shutdown:
     pass
 
 
-Command = PushToTalk | StopSpeaking | SetMuted | Shutdown
+Command = PushToTalk | Announce | StopSpeaking | SetMuted | Shutdown
 
 
 @dataclass(frozen=True)

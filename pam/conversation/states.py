@@ -20,6 +20,7 @@ class State(enum.Enum):
 class Trigger(enum.Enum):
     WAKE = "wake"
     PUSH_TO_TALK = "push_to_talk"
+    ANNOUNCE = "announce"  # PAM speaks unprompted: a timer or reminder
     FOLLOW_UP = "follow_up"
     PAUSE = "pause"  # silence reached speculate_ms: start work, play nothing
     RESUME = "resume"  # the user went on talking: drop the speculative work
@@ -36,6 +37,7 @@ TRANSITIONS: dict[tuple[State, Trigger], State] = {
     (S.IDLE, T.WAKE): S.LISTENING,
     (S.IDLE, T.PUSH_TO_TALK): S.LISTENING,
     (S.IDLE, T.FOLLOW_UP): S.LISTENING,
+    (S.IDLE, T.ANNOUNCE): S.COMMITTED,
     (S.LISTENING, T.WAKE): S.LISTENING,
     (S.LISTENING, T.PUSH_TO_TALK): S.LISTENING,
     (S.LISTENING, T.PAUSE): S.SPECULATIVE,

@@ -20,12 +20,14 @@ Int16Audio = npt.NDArray[np.int16]
 
 @dataclass(frozen=True)
 class UserInput:
-    """What the user said: 16 kHz mono int16 audio, or text (``pam ask``), or both."""
+    """What the user said: 16 kHz mono int16 audio, or text (``pam ask``), or both. ``say`` asks
+    for no answer at all, only that exact sentence spoken (a reminder going off)."""
 
     turn_id: int
     audio: Int16Audio | None = None
     text: str | None = None
     speculative: bool = False
+    say: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,15 @@ EventSink = Callable[[EngineEvent], None]
 
 
 class EngineTurn(Protocol):
+    """A turn being answered. A turn that routes between engines may also say, in an ``engine``
+    attribute, which one is answering (the turn record names it)."""
+
     def cancel(self, played_ms: int | None = None) -> None:
         """Stop work for this turn promptly; ``played_ms`` is how much of the answer the user heard."""
+
+    def commit(self) -> None:
+        """The user's utterance is final: a speculative turn is kept, and may now act on the world
+        (tools with side effects wait for this)."""
 
 
 class Engine(Protocol):

@@ -48,6 +48,9 @@ class _CannedTurn:
     def cancel(self, played_ms: int | None = None) -> None:
         self.cancelled.set()
 
+    def commit(self) -> None:
+        pass  # it says the same thing either way
+
 
 class CannedEngine:
     name = "canned"
@@ -62,12 +65,13 @@ class CannedEngine:
         return turn
 
     def _speak(self, user: UserInput, emit: EventSink, turn: _CannedTurn) -> None:
+        reply = user.say or self.reply
         try:
-            samples, rate = espeak(self.reply)
+            samples, rate = espeak(reply)
         except (OSError, subprocess.TimeoutExpired) as err:
             emit(EngineFailed(user.turn_id, f"PAM could not speak ({err}); install espeak-ng."))
             return
-        emit(TextDelta(user.turn_id, self.reply))
+        emit(TextDelta(user.turn_id, reply))
         step = rate * self.chunk_ms // 1000
         for start in range(0, len(samples), step):
             if turn.cancelled.is_set():

@@ -248,6 +248,9 @@ class Router:
 
     def respond(self, user: UserInput, emit: EventSink) -> RouterTurn:
         turn = RouterTurn(user)
+        if user.say is not None:  # nothing to understand: PAM's own voice says it, online or not
+            self._start(turn, self._local, emit)
+            return turn
         with self._lock:
             decision = decide(self.mode, self._state, self._clock())
             self._state = decision.state

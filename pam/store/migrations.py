@@ -116,4 +116,9 @@ def _tools_and_usage(db: sqlite_utils.Database) -> None:
     db.table("usage_events").create_index(["day", "engine"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _tools_and_usage]
+def _turn_heard_ms(db: sqlite_utils.Database) -> None:
+    """How long the user spoke in each turn (for voice minutes in the usage ledger)."""
+    db.table("turns").add_column("heard_ms", int)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _tools_and_usage, _turn_heard_ms]

@@ -17,6 +17,7 @@ class TurnRecord:
     reply: str = ""
     interrupted: bool = False
     played_ms: int = 0
+    heard_ms: int = 0  # how long the user spoke
     error: str = ""
     states: tuple[tuple[str, int], ...] = ()  # (state, capture sample) in order
     latencies: dict[str, float] = field(default_factory=dict)

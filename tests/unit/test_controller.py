@@ -14,7 +14,7 @@ import pytest
 from pam.audio.player import FilePlayer
 from pam.config import ConversationConfig
 from pam.conversation.controller import Controller
-from pam.conversation.messages import PushToTalk, StateChanged, StopSpeaking, TurnFinished
+from pam.conversation.messages import Announce, PushToTalk, StateChanged, StopSpeaking, TurnFinished
 from pam.conversation.states import State
 from pam.engines.base import AudioChunk, EngineDone, UserInput
 from pam.engines.canned import CannedEngine
@@ -215,3 +215,17 @@ def test_user_input_is_passed_to_the_engine(tmp_path: Path) -> None:
     finally:
         h.controller.stop()
         h.store.close()
+
+
+def test_an_announcement_waits_for_idle_and_is_spoken(harness: Harness) -> None:
+    c = harness.controller
+    c.post(PushToTalk())
+    c.post(Announce("Your pasta timer is done."))
+    c.post(Tick(SECOND))
+    assert harness.wait_for(StateChanged).transition.after is State.LISTENING
+    for t in range(2, 9):
+        c.post(Tick(t * SECOND))  # nobody speaks: listening times out, then PAM announces
+    rec = harness.wait_for(TurnFinished).record
+    assert (rec.trigger, rec.reply, rec.interrupted) == ("reminder", "Your pasta timer is done.", False)
+    assert [s for s, _ in rec.states] == ["committed", "speaking"]
+    assert len(harness.player.audio()) > SECOND // 2

@@ -118,10 +118,9 @@ def false_barge_ins(room: Room, seconds: float) -> tuple[int, float]:
 
 def run(quick: bool = False) -> dict[str, object]:
     rng = random.Random(7)
-    with tempfile.TemporaryDirectory() as home:
-        with Room(_config(Path(home)), engine=CannedEngine(LONG_REPLY)) as room:
-            stops = stop_latencies(room, 6 if quick else 24, rng)
-            cut, minutes = false_barge_ins(room, 60 if quick else 180)
+    with tempfile.TemporaryDirectory() as home, Room(_config(Path(home)), engine=CannedEngine(LONG_REPLY)) as room:
+        stops = stop_latencies(room, 6 if quick else 24, rng)
+        cut, minutes = false_barge_ins(room, 60 if quick else 180)
     return {
         "barge_in_stop_ms": summary(stops),
         "false_barge_in_per_min": round(cut / minutes, 3),

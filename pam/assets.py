@@ -65,18 +65,14 @@ def sha256_of(path: Path, progress: Callable[[int], None] | None = None) -> str:
 def _package_dir(package: str, version: str, model: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(
-            f"Model '{model}' needs the package {package} {version}, which is not installed; {REINSTALL}."
-        )
+        raise ModelError(f"Model '{model}' needs the package {package} {version}, which is not installed; {REINSTALL}.")
     dist = package.replace("_", "-")
     try:
         installed = importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
         installed = version
     if installed != version:
-        raise ModelError(
-            f"Model '{model}' is pinned to {dist} {version} but {installed} is installed; {REINSTALL}."
-        )
+        raise ModelError(f"Model '{model}' is pinned to {dist} {version} but {installed} is installed; {REINSTALL}.")
     return Path(next(iter(spec.submodule_search_locations)))
 
 

@@ -194,9 +194,7 @@ def to_toml(config: Config) -> str:
     return "\n".join(lines)
 
 
-def load(
-    path: Path | None = None, environ: dict[str, str] | None = None, write_default: bool = True
-) -> Config:
+def load(path: Path | None = None, environ: dict[str, str] | None = None, write_default: bool = True) -> Config:
     """Read the config file (writing the defaults there on first run) and apply env overrides."""
     path = path or paths.config_file()
     environ = dict(os.environ) if environ is None else environ
@@ -207,9 +205,7 @@ def load(
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"Config file {path} is not valid TOML ({err}); fix it or delete it.") from err
         except OSError as err:
-            raise ConfigError(
-                f"Cannot read config file {path} ({err.strerror}); check its permissions."
-            ) from err
+            raise ConfigError(f"Cannot read config file {path} ({err.strerror}); check its permissions.") from err
     elif write_default:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,9 +14,7 @@ HELP = "listen for the wake word and answer (headless without a display)"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headless", action="store_true", help="no tray icon; print states to the terminal")
-    parser.add_argument(
-        "--engine", choices=["canned", "local", "auto", "online"], help="override engine.mode"
-    )
+    parser.add_argument("--engine", choices=["canned", "local", "auto", "online"], help="override engine.mode")
 
 
 def _print_event(item: object) -> None:

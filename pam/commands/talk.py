@@ -15,9 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", type=Path, help="WAV/FLAC file with the user's request")
     parser.add_argument("--out", type=Path, help="write PAM's spoken reply to this WAV file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--engine", choices=["canned", "local", "auto", "online"], help="override engine.mode"
-    )
+    parser.add_argument("--engine", choices=["canned", "local", "auto", "online"], help="override engine.mode")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the answer")
 
 
@@ -70,7 +68,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out))
     else:
-        print(
-            f"you: {out['transcript'] or '…'}\npam: {out['reply'] or '…'}  [{out['engine']}, {out['latency_ms']} ms]"
-        )
+        print(f"you: {out['transcript'] or '…'}\npam: {out['reply'] or '…'}  [{out['engine']}, {out['latency_ms']} ms]")
     return 1 if record.error else 0

@@ -62,4 +62,3 @@ class LevelGate:
         else:
             self.floor_db += self._rise_per_frame
         return level >= self.floor_db + self.margin_db
-

@@ -60,9 +60,7 @@ def test_real_speech_through_the_virtual_mic_has_the_same_boundaries_as_the_file
     cfg = config(tmp_path)
     # the four phrases; the crowd that starts cheering at 10.85 s may or may not pass for speech
     phrases = 10.5 * RATE
-    from_file = [
-        (e.sample, type(e)) for e in listen_file(JFK, cfg) if isinstance(e, SpeechStarted | SpeechEnded)
-    ]
+    from_file = [(e.sample, type(e)) for e in listen_file(JFK, cfg) if isinstance(e, SpeechStarted | SpeechEnded)]
     from_file = [b for b in from_file if b[0] < phrases]
     with Room(cfg, echo=False) as room:
         room.say(read_audio(JFK)).wait()

@@ -49,6 +49,6 @@ def test_turns_and_engine_usage_reach_the_ledger(tmp_path: Path) -> None:
     recorder(Usage(1, "realtime", {"input_tokens": 120, "output_tokens": 80}, cost_usd=0.0123))
     totals = usage.totals(store)
     assert totals.turns == 1
-    assert round(totals.voice_minutes * 60, 3) == 5.0
+    assert totals.voice_minutes == round(5.0 / 60, 3)  # 2 s heard + 3 s played
     assert totals.tool_calls == 1
     assert round(totals.cost_usd, 4) == 0.0123

@@ -1,27 +1,20 @@
 """Logging to a rotating file in the XDG log dir, and crash reports, with secrets redacted.
 
-Both go through ``redact`` so an API key that ends up in a message or a traceback is never
-written to disk.
+Both go through ``pam.secrets.redact``, so an API key that ends up in a message or a traceback
+is never written to disk.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 import sys
 import time
 import traceback
 from pathlib import Path
 
 from pam import paths
-
-# OpenAI-style keys (sk-..., sk-proj-...) and bearer tokens
-_SECRET = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-\.]{8,})")
-
-
-def redact(text: str) -> str:
-    return _SECRET.sub("[redacted]", text)
+from pam.secrets import install_log_redaction, redact
 
 
 class RedactingFormatter(logging.Formatter):
@@ -31,6 +24,7 @@ class RedactingFormatter(logging.Formatter):
 
 def setup(verbose: bool = False) -> Path | None:
     """Warnings to stderr (debug with ``verbose``), info and up to ``pam.log``; returns its path."""
+    install_log_redaction()
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     fmt = RedactingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from pam.audio.devices import audio_error, pick_device, sounddevice
+from pam.audio.devices import audio_error, pick_device, sounddevice, stream_closed, stream_opened
 from pam.audio.ring import SampleRing
 from pam.audio.timing import CallbackTimes
 from pam.errors import AudioError
@@ -47,6 +47,7 @@ class MicCapture:
                 device=index, samplerate=self.rate, channels=1, dtype="int16",
                 blocksize=self.blocksize, callback=self._callback,
             )  # fmt: skip
+            stream_opened(self._stream)
             self._stream.start()
         except (sd.PortAudioError, ValueError) as err:
             self.stop()
@@ -71,6 +72,7 @@ class MicCapture:
         stream, self._stream = self._stream, None
         if stream is not None:
             stream.close()
+            stream_closed(stream)
 
     def stats(self) -> CaptureStats:
         us = self.times.durations_us()

@@ -7,11 +7,15 @@ test can start its audio server before the scan.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
 
 from pam.errors import AudioError
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["input", "output"]
 
@@ -43,12 +47,32 @@ def sounddevice() -> ModuleType:
     return sd
 
 
-def rescan() -> None:
+_open_streams: set[int] = set()
+
+
+def stream_opened(stream: object) -> None:
+    _open_streams.add(id(stream))
+
+
+def stream_closed(stream: object) -> None:
+    _open_streams.discard(id(stream))
+
+
+def rescan(wait_s: float = 5.0) -> bool:
     """Scan the devices again (a server started or a device plugged in after the first scan).
-    Only call it while no stream is open."""
+
+    PortAudio aborts the process if it is re-initialised under an open stream, so this waits up
+    to ``wait_s`` for PAM's streams to close and otherwise leaves the old scan in place (False)."""
+    deadline = time.monotonic() + wait_s
+    while _open_streams and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _open_streams:
+        log.warning("devices not rescanned: %d audio streams are still open", len(_open_streams))
+        return False
     sd = sounddevice()
     sd._terminate()
     sd._initialize()
+    return True
 
 
 def list_devices() -> list[DeviceInfo]:

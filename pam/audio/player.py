@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pam.audio.convert import resample
-from pam.audio.devices import audio_error, pick_device, sounddevice
+from pam.audio.devices import audio_error, pick_device, sounddevice, stream_closed, stream_opened
 from pam.audio.files import write_wav
 from pam.audio.ring import SampleRing
 from pam.audio.timing import CallbackTimes
@@ -83,10 +83,17 @@ class DevicePlayer:
                 device=index, samplerate=rate, channels=1, dtype="int16", blocksize=self.blocksize,
                 latency=latency_ms / 1000, callback=self._callback,
             )  # fmt: skip
-            self._stream.start()
         except (sd.PortAudioError, ValueError) as err:
             raise audio_error(err, "output", device) from err
-        self._wait_running(start_timeout_s)
+        stream_opened(self._stream)
+        try:
+            self._stream.start()
+            self._wait_running(start_timeout_s)
+        except (sd.PortAudioError, AudioError) as err:
+            self.close()
+            if isinstance(err, AudioError):
+                raise
+            raise audio_error(err, "output", device) from err
 
     def _wait_running(self, timeout_s: float) -> None:
         """Return once the device consumes blocks, not just the ones that prefill its buffer
@@ -162,6 +169,7 @@ class DevicePlayer:
     def close(self) -> None:
         self._closed = True
         self._stream.close()
+        stream_closed(self._stream)
 
 
 class FilePlayer:

@@ -38,7 +38,7 @@ def available() -> bool:
     return all(shutil.which(tool) for tool in ("pulseaudio", "pactl", "pacat", "paplay", "parec"))
 
 
-def _end(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+def end_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     """Stop a child we started, by its own handle (never by name)."""
     if proc.poll() is None:
         proc.send_signal(sig)
@@ -80,7 +80,7 @@ class Recording:
         return self._arrivals[i][1]
 
     def stop(self) -> Int16Audio:
-        _end(self._proc, signal.SIGINT)
+        end_process(self._proc, signal.SIGINT)
         self._thread.join()
         return np.frombuffer(bytes(self._data[: len(self._data) // 2 * 2]), dtype=np.int16)
 
@@ -206,10 +206,10 @@ class PrivatePulse:
 
     def stop(self) -> None:
         for keeper in self._keepers:
-            _end(keeper)
+            end_process(keeper)
         self._keepers = []
         if self._proc is not None:
-            _end(self._proc)
+            end_process(self._proc)
         self._proc = None
         if os.environ.get("PULSE_SERVER") == self.server:
             if self._previous_server is None:

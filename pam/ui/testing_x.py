@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from pam.audio.testing_pulse import end_process
+
 TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo", "import")
 
 
@@ -110,13 +112,7 @@ class VirtualDisplay:
 
     def stop(self) -> None:
         for proc in reversed(self._procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            end_process(proc)
         self._procs = []
 
     def __enter__(self) -> VirtualDisplay:

@@ -1,0 +1,1 @@
+"""The offline engine: faster-whisper → llama.cpp → Piper (see docs/local-engine.md)."""

@@ -7,6 +7,8 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from pam import assets as assets_mod
 from pam.audio.aec import echo_canceller_for
@@ -14,25 +16,47 @@ from pam.audio.capture import MicCapture
 from pam.audio.earcons import end_tone, wake_chime
 from pam.audio.player import DevicePlayer, FilePlayer, Player
 from pam.audio.ring import SampleRing
-from pam.config import Config
+from pam.config import Config, ToolsConfig
 from pam.conversation.controller import Controller
 from pam.conversation.ledger import UsageRecorder
 from pam.conversation.reminders import ReminderClock
 from pam.engines.base import Engine
 from pam.engines.canned import CannedEngine
-from pam.errors import ConfigError
+from pam.errors import ConfigError, PamError
 from pam.listen.events import SAMPLE_RATE
 from pam.listen.listener import Listener, ListenerThread
 from pam.listen.wakeword import WakeWordDetector
 from pam.store.db import Store
+from pam.tools.catalog import default_registry
+from pam.tools.registry import Registry, ToolContext
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ToolBox:
+    """The tool registry with the context its handlers run in; both engines use this one."""
+
+    registry: Registry
+    config: ToolsConfig
+    store: Store
+
+    def context(self) -> ToolContext:
+        return ToolContext(store=self.store, config=self.config, now=lambda: datetime.now().astimezone())
+
+    def run(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        return self.registry.call(name, arguments, self.context())
+
+
+def build_tools(config: Config, store: Store) -> ToolBox:
+    return ToolBox(default_registry(), config.tools, store)
 
 
 def build_engine(
     config: Config,
     assets: assets_mod.Assets,
     mode: str | None = None,
+    tools: ToolBox | None = None,
     on_progress: Callable[[str], None] | None = None,
     notify: Callable[[str], None] | None = None,
 ) -> Engine:
@@ -43,13 +67,18 @@ def build_engine(
         return CannedEngine()
     if mode == "local":
         from pam.engines.local.engine import LocalEngine
+        from pam.engines.local.routing import registry_router
 
-        return LocalEngine.from_config(config, assets, on_progress=on_progress)
+        router = registry_router(tools.registry, tools.context) if tools else None
+        return LocalEngine.from_config(config, assets, tool_router=router, on_progress=on_progress)
     if mode in ("auto", "online"):
-        from pam.engines.router import build_router
+        from pam.engines.router import Mode, build_router
 
-        local = build_engine(config, assets, "local", on_progress)
-        return build_router(config, assets, local, notify=notify)
+        local = build_engine(config, assets, "local", tools, on_progress)
+        functions = tools.registry.openai_functions() if tools else ()
+        run_tool = tools.run if tools else None
+        chosen: Mode = "online" if mode == "online" else "auto"
+        return build_router(config, assets, local, mode=chosen, tools=functions, run_tool=run_tool, notify=notify)
     raise ConfigError(f"Unknown engine mode '{mode}'; use canned, local, auto or online.")
 
 
@@ -70,6 +99,7 @@ class Pam:
 
     config: Config
     store: Store
+    tools: ToolBox
     engine: Engine
     player: DevicePlayer
     capture: MicCapture
@@ -91,6 +121,7 @@ class Pam:
         self.controller.stop()
         self.player.close()
         self.engine.close()
+        self.tools.registry.close()
         self.store.end_session(self.session_id)
         self.store.close()
 
@@ -114,15 +145,22 @@ def build_live(
     sys.setswitchinterval(0.001)
     assets = assets_mod.Assets()
     store = Store(config.db_path())
-    engine = engine or build_engine(config, assets, engine_mode, on_progress, notify)
-    session_id = store.start_session(getattr(engine, "name", "unknown"))
-    player = DevicePlayer(
-        config.audio.output_device,
-        rate=SAMPLE_RATE,
-        block_ms=config.audio.block_ms,
-        latency_ms=config.audio.output_latency_ms,
-        gain=config.audio.output_gain,
-    )
+    tools = build_tools(config, store)
+    engine = engine or build_engine(config, assets, engine_mode, tools, on_progress, notify)
+    try:
+        player = DevicePlayer(
+            config.audio.output_device,
+            rate=SAMPLE_RATE,
+            block_ms=config.audio.block_ms,
+            latency_ms=config.audio.output_latency_ms,
+            gain=config.audio.output_gain,
+        )
+    except PamError:
+        engine.close()
+        tools.registry.close()
+        store.close()
+        raise
+    session_id = store.start_session(engine.name)
     ring = SampleRing(int(config.audio.ring_seconds * SAMPLE_RATE))
     capture = MicCapture(ring, config.audio.input_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms)
     listener = build_listener(config)
@@ -132,15 +170,15 @@ def build_live(
     lead = (config.audio.output_latency_ms + config.audio.block_ms) * SAMPLE_RATE // 1000
     thread = ListenerThread(ring, listener, controller.post, reference_ring=reference, reference_lead=lead)
     reminders = ReminderClock(store, controller.post)
-    return Pam(config, store, engine, player, capture, thread, controller, reminders, session_id)
+    return Pam(config, store, tools, engine, player, capture, thread, controller, reminders, session_id)
 
 
 def build_file_session(config: Config, engine_mode: str | None = None) -> tuple[Controller, FilePlayer, Store, Engine]:
     """The graph `pam talk` uses: same controller and engine, a player that writes a file."""
     assets = assets_mod.Assets()
     store = Store(config.db_path())
-    engine = build_engine(config, assets, engine_mode)
-    session_id = store.start_session(getattr(engine, "name", "unknown"))
+    engine = build_engine(config, assets, engine_mode, build_tools(config, store))
+    session_id = store.start_session(engine.name)
     player = FilePlayer(rate=SAMPLE_RATE)
     controller = build_controller(config, engine, player, store, session_id)
     return controller, player, store, engine

@@ -62,7 +62,9 @@ class ConversationConfig(_Section):
 
 
 class EngineConfig(_Section):
-    mode: Literal["canned", "local", "auto", "online"] = "canned"
+    mode: Literal["canned", "local", "auto", "online"] = Field(
+        "local", description="local: offline; auto: OpenAI Realtime when a key works, else local; online; canned"
+    )
 
 
 class LocalConfig(_Section):

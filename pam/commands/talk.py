@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     controller, player, store, engine = app.build_file_session(cfg, engine_mode=args.engine)
     finished: queue.Queue[TurnFinished] = queue.Queue()
     controller.subscribe(lambda item: finished.put(item) if isinstance(item, TurnFinished) else None)
+    engine.wait_ready(300)  # a turn's latency is the turn's, not the models' loading
     controller.start()
     controller.post(PushToTalk())
     heard = False

@@ -112,4 +112,7 @@ class Engine(Protocol):
     def respond(self, user: UserInput, emit: EventSink) -> EngineTurn:
         """Start answering ``user`` in the background and return at once."""
 
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the engine's models are loaded (False on timeout); turns before that wait."""
+
     def close(self) -> None: ...

@@ -79,5 +79,8 @@ class CannedEngine:
             emit(AudioChunk(user.turn_id, samples[start : start + step], rate))
         emit(EngineDone(user.turn_id))
 
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        return True
+
     def close(self) -> None:
         pass

@@ -265,6 +265,10 @@ class Router:
             self._start(turn, self._local, emit)
         return turn
 
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """The local engine's models (the online engine loads none)."""
+        return self._local.wait_ready(timeout)
+
     def close(self) -> None:
         self._closed = True
         self._wake.set()

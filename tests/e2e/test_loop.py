@@ -44,6 +44,7 @@ def config(tmp_path: Path, **audio: object) -> Config:
         {
             "audio": {"echo_cancellation": False, **audio},
             "wake": {"enabled": False},
+            "engine": {"mode": "canned"},
             "conversation": {"follow_up_s": 0.0, "chime": False},
             "store": {"path": str(tmp_path / "pam.sqlite3")},
         }

@@ -134,7 +134,7 @@ def test_each_setting_takes_the_cheapest_way_into_effect() -> None:
     assert steps(wake={"threshold": 0.3}, listen={"commit_ms": 600}) == {Step.LISTENER}
     assert steps(audio={"echo_cancellation": True}) == {Step.LISTENER}
     assert steps(audio={"input_device": "USB"}) == {Step.CAPTURE}
-    assert steps(engine={"mode": "local"}) == {Step.ENGINE_MODE}
+    assert steps(engine={"mode": "auto"}) == {Step.ENGINE_MODE}
     assert steps(ui={"hotkey": "Ctrl+F9", "start_on_login": True}) == {Step.HOTKEY, Step.AUTOSTART}
     # a new speaker or voice needs the whole graph, which also covers the cheaper changes
     assert steps(audio={"output_device": "HDMI", "input_device": "USB"}, wake={"threshold": 0.3}) == {Step.REBUILD}

@@ -45,7 +45,8 @@ def _machine() -> str:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, dict) and "p50" in value:
-        return f"p50 {value['p50']:.1f}, p95 {value['p95']:.1f} (n={value['n']})"
+        p99 = f", p99 {value['p99']:.1f}" if "p99" in value else ""
+        return f"p50 {value['p50']:.1f}, p95 {value['p95']:.1f}{p99} (n={value['n']})"
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)

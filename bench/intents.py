@@ -30,8 +30,10 @@ with it; scored 90.9 % before two bugs it exposed were fixed, no rule was added 
 phrasings_fresh.toml (written after the matcher was done; scored 96.9 % before one bug it exposed
 was fixed). `intent_accuracy_tuning` / `_holdout` / `_fresh` split it.
 `intent_ms`: wall time of one `match()` call per phrasing, repeated (after one warm-up pass).
-`intent_llm`: the LLM routing path (grammar-constrained JSON over `Registry.routing_schema()`)
-belongs to the local engine and is not wired into `pam.tools.router` yet, so it is not measured here.
+`intent_llm`: text the matcher cannot route goes to the engine, whose LLM answers in words with
+the same tools behind it. The grammar-constrained router over `Registry.routing_schema()`
+(`LocalLlmRouter`, `pam/engines/local/routing.py`) exists but is not enabled: it took 0.7–5 s per
+request here and misrouted in tests, so it is not measured here.
 `tool_call_ms`: `Registry.call("add_expense", ...)` including validation, the worker thread and
 one SQLite transaction on a temp file. `geodata_load_ms`: reading resources/geodata once.
 """
@@ -75,7 +77,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "intent_accuracy_fresh": round(intent_eval.score(intents.match, fresh).accuracy, 3),
         "intent_phrasings": total.total,
         "intent_ms": summary(times),
-        "intent_llm": "not wired (local engine's LLM router)",
+        "intent_llm": "not enabled: unmatched text goes to the engine's LLM",
         "tool_call_ms": summary(calls),
         "geodata_load_ms": round(load_ms, 1),
     }

@@ -127,6 +127,14 @@ def test_text_input_skips_speech_recognition(engine: LocalEngine) -> None:
     assert isinstance(events.events[-1][1], EngineDone)
 
 
+def test_an_announcement_is_spoken_word_for_word(engine: LocalEngine) -> None:
+    _, events = ask(engine, UserInput(turn_id=4, say="Your pasta timer is done."))
+    assert [e.text for e in events.of(TextDelta)] == ["Your pasta timer is done."]
+    assert not events.of(Transcript)
+    assert events.of(AudioChunk)
+    assert isinstance(events.events[-1][1], EngineDone)
+
+
 def test_silence_gives_an_empty_transcript_and_no_answer(engine: LocalEngine) -> None:
     _, events = ask(engine, UserInput(turn_id=3, audio=np.zeros(16_000, dtype=np.int16)))
     assert [e.text for e in events.of(Transcript)] == [""]

@@ -323,6 +323,9 @@ class LocalEngine:
         self._active = None
 
     def _answer(self, turn: LocalTurn) -> None:
+        if turn.user.say:  # an announcement: nothing to understand, nothing for the history
+            self._say(turn, turn.user.say)
+            return
         text = self._transcribe(turn)
         if turn.cancelled:
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_UNITS = {
+UNITS = {
     "zero": 0,
     "one": 1,
     "two": 2,
@@ -22,7 +22,7 @@ _UNITS = {
     "eight": 8,
     "nine": 9,
 }
-_TEENS = {
+TEENS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
@@ -34,7 +34,7 @@ _TEENS = {
     "eighteen": 18,
     "nineteen": 19,
 }
-_TENS = {
+TENS = {
     "twenty": 20,
     "thirty": 30,
     "forty": 40,
@@ -44,8 +44,8 @@ _TENS = {
     "eighty": 80,
     "ninety": 90,
 }
-_SCALES = {"thousand": 1000, "million": 1_000_000}
-_NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS, "hundred": 100, **_SCALES}
+SCALES = {"thousand": 1000, "million": 1_000_000}
+_NUMBER_WORDS = {**UNITS, **TEENS, **TENS, "hundred": 100, **SCALES}
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ class Found:
 
 
 def _kind(word: str) -> str:
-    if word in _UNITS:
+    if word in UNITS:
         return "unit"
-    if word in _TEENS:
+    if word in TEENS:
         return "teen"
-    if word in _TENS:
+    if word in TENS:
         return "tens"
     return word if word == "hundred" else "scale"
 
@@ -100,7 +100,7 @@ def _read_number(words: list[str], i: int) -> tuple[float, int] | None:
                 break
             current = max(current, 1) * 100
         elif kind == "scale":
-            total += max(current, 1) * _SCALES[word]
+            total += max(current, 1) * SCALES[word]
             current = 0
         else:
             current += _NUMBER_WORDS[word]
@@ -109,11 +109,11 @@ def _read_number(words: list[str], i: int) -> tuple[float, int] | None:
         return None
     value = float(total + current)
     # "three point five"
-    if j + 1 < len(words) and words[j] == "point" and words[j + 1] in _UNITS:
+    if j + 1 < len(words) and words[j] == "point" and words[j + 1] in UNITS:
         decimals = ""
         j += 1
-        while j < len(words) and words[j] in _UNITS:
-            decimals += str(_UNITS[words[j]])
+        while j < len(words) and words[j] in UNITS:
+            decimals += str(UNITS[words[j]])
             j += 1
         value = float(f"{int(value)}.{decimals}")
     return value, j

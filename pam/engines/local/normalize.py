@@ -10,19 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9,
-}  # fmt: skip
-_TEENS = {
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_SCALES = {"thousand": 1_000, "million": 1_000_000}
+from pam.tools.numbers import SCALES, TEENS, TENS, UNITS  # one vocabulary of number words
+
 _DETERMINERS = frozenset(
     {"which", "this", "that", "the", "any", "every", "each", "no", "another", "some", "other", "last", "next"}
 )
@@ -57,20 +46,20 @@ class _Number:
 
     def add(self, word: str) -> bool:
         """Take ``word`` if it continues the number; False if the number ended before it."""
-        if word in _UNITS and self.last in ("", "ten", "hundred", "scale"):
-            self.current += _UNITS[word]
+        if word in UNITS and self.last in ("", "ten", "hundred", "scale"):
+            self.current += UNITS[word]
             self.last = "unit"
-        elif word in _TEENS and self.last in ("", "hundred", "scale"):
-            self.current += _TEENS[word]
+        elif word in TEENS and self.last in ("", "hundred", "scale"):
+            self.current += TEENS[word]
             self.last = "teen"
-        elif word in _TENS and self.last in ("", "hundred", "scale"):
-            self.current += _TENS[word]
+        elif word in TENS and self.last in ("", "hundred", "scale"):
+            self.current += TENS[word]
             self.last = "ten"
         elif word == "hundred" and self.last in ("unit", "teen", "ten") and self.current < 100:
             self.current *= 100
             self.last = "hundred"
-        elif word in _SCALES and self.last in ("unit", "teen", "ten", "hundred"):
-            self.total += self.current * _SCALES[word]
+        elif word in SCALES and self.last in ("unit", "teen", "ten", "hundred"):
+            self.total += self.current * SCALES[word]
             self.current = 0
             self.last = "scale"
         else:
@@ -83,7 +72,7 @@ class _Number:
 
 
 def _starts_number(word: str) -> bool:
-    return word in _UNITS or word in _TEENS or word in _TENS
+    return word in UNITS or word in TEENS or word in TENS
 
 
 def _words_to_digits(text: str) -> str:
@@ -114,7 +103,7 @@ def _read_number(tokens: list[str], start: int) -> tuple[int, str | None]:
     number = _Number()
     first = tokens[start].lower()
     i = start
-    if first == "a" and _next_word(tokens, start) in ("hundred", *_SCALES):
+    if first == "a" and _next_word(tokens, start) in ("hundred", *SCALES):
         number.current, number.last = 1, "unit"  # "a hundred" = one hundred
         i = _skip_space(tokens, start + 1)
     elif not all(_starts_number(part) for part in first.split("-")):
@@ -140,8 +129,8 @@ def _read_number(tokens: list[str], start: int) -> tuple[int, str | None]:
 def _read_digits(tokens: list[str], i: int) -> tuple[str, int]:
     """Digits spoken one by one after "point": "five" "six" -> "56"."""
     digits, end = "", i
-    while i < len(tokens) and tokens[i].lower() in _UNITS:
-        digits += str(_UNITS[tokens[i].lower()])
+    while i < len(tokens) and tokens[i].lower() in UNITS:
+        digits += str(UNITS[tokens[i].lower()])
         end = i + 1
         i = _skip_space(tokens, end)
     return digits, end

@@ -85,7 +85,6 @@ class _Turn:
     engine_turn_id: int = 0
     speculative: bool = False
     held: list[EngineEvent] = field(default_factory=list)
-    speech_end: int = 0
     committed_at: float = 0.0
     engine_done: bool = False
     first_audio: bool = False
@@ -309,7 +308,6 @@ class Controller:
                 self._drop_engine_turn()
                 self._fire(Trigger.RESUME)
             return
-        turn.speech_end = event.sample
         turn.heard_ms = round(_ms(len(audio)))
         turn.committed_at = time.monotonic()
         turn.latencies["endpoint_ms"] = _ms(self._now - event.sample)

@@ -26,6 +26,7 @@ BENCHMARKS = {
     "turn_latency": "bench.turn_latency",
     "realtime": "bench.realtime",
     "intents": "bench.intents",
+    "wakeword": "bench.wakeword",
 }
 
 

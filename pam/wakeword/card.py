@@ -35,6 +35,66 @@ def _rates(name: str, r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _yes(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _targets(report: dict[str, Any]) -> str:
+    """The issue's targets next to what was measured on the held-out set, and the prototype's figures."""
+    t = report["test"]
+    v = t.get("verified", {})
+    lat = v.get("latency_ms", t["latency_ms"])
+    at_half = [r for r in report["test_curve"] if r["false_accepts_per_hour"] <= 0.5]
+    best_at_half = min((r["false_reject_pct"] for r in at_half), default=None)
+    frr_at_half = f"{best_at_half} %" if best_at_half is not None else "no threshold reaches it"
+    stages = [(t["false_reject_pct"], t["false_accepts_per_hour"])]
+    if v:
+        stages.append((v["false_reject_pct"], v["false_accepts_per_hour"]))
+    detect_ok = any(frr <= 5 and fa <= 0.5 for frr, fa in stages) or (best_at_half is not None and best_at_half <= 5)
+    near_ok = min(t["near_miss_accept_pct"], v.get("near_miss_accept_pct", 100.0)) <= 5
+    lines = [
+        "| target | measured (held-out voices) | |",
+        "| --- | --- | --- |",
+        f"| ≤ 5 % false rejects at ≤ 0.5 false accepts/h | first stage: {t['false_reject_pct']} % at "
+        f"{t['false_accepts_per_hour']}/h (at ≤ 0.5/h: {frr_at_half}); with the second stage: "
+        f"{v.get('false_reject_pct', '-')} % at {v.get('false_accepts_per_hour', '-')}/h | {_yes(detect_ok)} |",
+        f"| near misses accepted ≤ 5 % | {t['near_miss_accept_pct']} %, with the second stage "
+        f"{v.get('near_miss_accept_pct', '-')} % | {_yes(near_ok)} |",
+        f"| latency p95 ≤ 300 ms incl. the second stage | first stage {t['latency_ms']['p95']} ms; with the "
+        f"Whisper check {lat['p95']} ms | {_yes(lat['p95'] <= 300)} |",
+        f"| CPU ≤ 5 % of one core | {report['cpu_pct']} % | {_yes(report['cpu_pct'] <= 5)} |",
+    ]
+    return "\n".join(lines) + (
+        "\n\nThe first prototype (MLP on espeak-ng/flite voices) measured ~13 % false rejects at ~25 false "
+        "accepts/h on its own held-out synthetic voices and fired on near misses. Its test set is not "
+        "available and was built differently (this one adds noise, music, babble and reverb), so the figures "
+        "are not directly comparable; the first stage alone does not clearly beat it on false accepts, and the "
+        "two stages together trade false rejects for far fewer false accepts. Most false accepts are on "
+        "ordinary speech, where the classifier has seen only ~2 hours of synthetic negatives (openWakeWord's "
+        "own models use thousands of hours of real audio): more and more varied negative speech is the "
+        "next step, and real recordings of real people the one after."
+    )
+
+
+def _rule(report: dict[str, Any]) -> str:
+    from pam.wakeword.train import MAX_FA_PER_HOUR, MAX_NEAR_MISS_PCT
+
+    met = any(
+        r["false_accepts_per_hour"] <= MAX_FA_PER_HOUR and r["near_miss_accept_pct"] <= MAX_NEAR_MISS_PCT
+        for r in report["dev_curve"]
+    )
+    if met:
+        return (
+            f"the most sensitive threshold that keeps false accepts ≤ {MAX_FA_PER_HOUR} per hour and "
+            f"near-miss accepts ≤ {MAX_NEAR_MISS_PCT:g} %."
+        )
+    return (
+        f"no threshold keeps false accepts ≤ {MAX_FA_PER_HOUR} per hour and near-miss accepts ≤ "
+        f"{MAX_NEAR_MISS_PCT:g} % with this first stage alone, so it is the highest threshold that still "
+        "misses at most 10 % of the development phrases, leaving the false accepts to the second stage."
+    )
+
+
 def render(report: dict[str, Any], filename: str) -> str:
     test, dev = report["test"], report["dev"]
     curve = "\n".join(_row(r) for r in report["test_curve"] if r["threshold"] >= 0.3)
@@ -52,9 +112,9 @@ Regenerate this card with `pam wakeword train --plan {report["plan"]} --out mode
 * Features come from openWakeWord 0.5.1's `melspectrogram.onnx` and `embedding_model.onnx` (manifest entries
   `wake_melspectrogram`, `wake_embedding`), the same files the runtime uses; training clips are aligned so
   their windows equal the runtime's streaming windows bit for bit (checked in the tests).
-* Default threshold **{test["threshold"]}**, chosen on the development set as the threshold with the fewest
-  false rejects that keeps false accepts ≤ 0.5 per hour and near-miss accepts ≤ 5 % (stored in the ONNX
-  metadata as `pam.threshold`, with the whole development curve as `pam.curve`).
+* Default threshold **{test["threshold"]}**, chosen on the development set (training voices, fresh
+  renderings): {_rule(report)} It is stored in the ONNX metadata as `pam.threshold`, with the whole
+  development curve as `pam.curve` (used by `pam wakeword enroll`).
 
 ## Data (all synthetic, generated offline with fixed seeds)
 
@@ -70,7 +130,9 @@ Regenerate this card with `pam wakeword train --plan {report["plan"]} --out mode
 * Negatives: {len(phrases.NEAR_MISS_TRAIN)} near-miss phrases (including the issue's "hey palm", "hey pan",
   "hey spam", "hey sam", "pamphlet", "hey man", "hey ham", "spam"), everyday sentences and licence prose from
   `/usr/share/common-licenses` (held-out texts for testing), white/pink/brown noise, hum, music-like tones,
-  babble. {report["train_windows"]} training windows in all.
+  babble. {report["train_windows"]} training windows in all
+  ({", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report["train_windows_by_kind"].items())}; "cut phrase" windows end
+  before "pam" is finished and teach the model to wait for the whole word).
 * Augmentation: speed ±12 %, synthetic room reverb (RT60 0.15–0.9 s; no recorded impulse responses are
   installed), microphone band limits and 8 kHz resampling, backgrounds at 0–30 dB SNR, level −35…−12 dBFS,
   occasional clipping.
@@ -93,6 +155,10 @@ crosses the threshold within 1 s after them.
 | threshold | false rejects % | false accepts / h | near misses accepted % |
 | --- | --- | --- | --- |
 {curve}
+
+## Against the targets
+
+{_targets(report)}
 
 ## Limits
 

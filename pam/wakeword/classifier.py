@@ -23,11 +23,11 @@ OUTPUT = "score"
 
 @dataclass(frozen=True)
 class TrainConfig:
-    hidden: tuple[int, ...] = (64, 32)
+    hidden: tuple[int, ...] = (32,)
     epochs: int = 25
     hard_epochs: int = 10
-    alpha: float = 1e-2
-    negative_weight: float = 6.0
+    alpha: float = 0.1
+    negative_weight: float = 20.0
     """negatives outweigh positives this much in total: a false accept costs more than a miss"""
     near_miss_weight: float = 2.0
     hard_weight: float = 5.0

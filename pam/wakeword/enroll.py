@@ -1,9 +1,10 @@
 """Enrolment: record the user saying "hey pam" a few times through the normal audio path, and fit
 the detection threshold to their voice.
 
-The new threshold sits safely below the user's own scores, but never below the lowest threshold
-whose false-accept rate on the development set stays acceptable (the curve stored in the model),
-and never above the model's default.
+The new threshold sits a safe margin below the user's weakest take. It may rise above the model's
+default (a voice the model knows well then wakes PAM by mistake less often) up to ``CEILING``, and
+may fall below it only as far as the development curve stored in the model allows: at most
+``MAX_FA_GROWTH`` times the false accepts of the default threshold.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ RATE = 16_000
 MARGIN = 2.0
 """the threshold sits this far below the user's weakest take, in log-odds (scores are sigmoids, so a
 fixed fraction would mean almost nothing near 1 and a lot near 0)"""
-MAX_FLOOR_FA_PER_HOUR = 2.0
+MAX_FA_GROWTH = 2.0
+CEILING = 0.99
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,14 @@ class Calibration:
         return min(self.peaks, default=0.0) < self.floor
 
 
-def floor_threshold(curve: list[dict[str, float]], max_fa_per_hour: float = MAX_FLOOR_FA_PER_HOUR) -> float:
-    """The lowest threshold on the model's curve whose false accepts per hour stay within limits."""
-    ok = [r["threshold"] for r in curve if r["false_accepts_per_hour"] <= max_fa_per_hour]
-    return min(ok) if ok else 0.5
+def floor_threshold(curve: list[dict[str, float]], default: float, max_growth: float = MAX_FA_GROWTH) -> float:
+    """The lowest threshold on the model's curve with at most ``max_growth`` times the false accepts per
+    hour of the ``default`` threshold (the default itself if the curve is empty)."""
+    if not curve:
+        return default
+    at_default = min(curve, key=lambda r: abs(r["threshold"] - default))["false_accepts_per_hour"]
+    ok = [r["threshold"] for r in curve if r["false_accepts_per_hour"] <= max_growth * max(at_default, 0.5)]
+    return min(min(ok, default=default), default)
 
 
 def calibrate(peaks: list[float], default: float, floor: float) -> Calibration:
@@ -59,7 +65,7 @@ def calibrate(peaks: list[float], default: float, floor: float) -> Calibration:
         return Calibration((), default, floor, default)
     weakest = float(np.clip(min(peaks), 1e-6, 1 - 1e-6))
     wanted = 1 / (1 + np.exp(MARGIN - np.log(weakest / (1 - weakest))))
-    threshold = round(float(min(default, max(floor, wanted))), 3)
+    threshold = round(float(min(CEILING, max(floor, wanted))), 3)
     return Calibration(tuple(round(p, 3) for p in peaks), threshold, floor, default)
 
 

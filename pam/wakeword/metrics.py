@@ -22,19 +22,23 @@ Scores = npt.NDArray[np.float32]
 Positions = Sequence[int] | npt.NDArray[np.int64]
 
 
-def detections(scores: Scores, threshold: float, refractory: int = REFRACTORY_CHUNKS) -> list[int]:
+def detections(scores: Scores, threshold: float, refractory: int = REFRACTORY_CHUNKS, patience: int = 1) -> list[int]:
     """Chunk indices where the runtime detector would fire: the score reaches ``threshold`` while armed
-    (it re-arms once the score drops below) and at least ``refractory`` chunks after the last firing."""
+    (it re-arms once the score drops below) and at least ``refractory`` chunks after the last firing.
+    ``patience`` > 1 asks for that many chunks in a row at or above the threshold."""
     out = []
     armed = True
     cooldown = 0
+    run = 0
     for i, score in enumerate(scores):
         if cooldown:
             cooldown -= 1
         if score < threshold:
             armed = True
+            run = 0
             continue
-        if armed and not cooldown and i >= WARMUP_CHUNKS:
+        run += 1
+        if armed and not cooldown and i >= WARMUP_CHUNKS and run >= patience:
             out.append(i)
             armed = False
             cooldown = refractory

@@ -10,8 +10,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pam.wakeword import classifier, evaluate
-from pam.wakeword.dataset import PLANS, DataBuilder, Plan, Progress
+from pam.wakeword.dataset import KINDS, PLANS, DataBuilder, Plan, Progress
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ def run(
     verify: bool = False,
 ) -> Result:
     """Builds (or reuses) the data, trains, picks the threshold on the dev set, writes the ONNX and a
-    JSON report beside it. ``verify`` also measures the test set after the second stage (slow)."""
+    JSON report in the data cache. ``verify`` also measures the test set after the second stage (slow)."""
     say = progress or (lambda msg: log.info(msg))
     t0 = time.monotonic()
     data = DataBuilder(plan, say, workers)
@@ -73,6 +75,7 @@ def run(
         "plan": plan.name,
         "train_windows": len(train.y),
         "train_positive_windows": int(train.y.sum()),
+        "train_windows_by_kind": dict(zip(KINDS, np.bincount(train.kind, minlength=len(KINDS)).tolist(), strict=True)),
         "model_bytes": len(onnx),
         "dev": evaluate.report(dev, evaluate.score(scorer, dev), threshold),
         "dev_curve": dev_curve,
@@ -81,6 +84,7 @@ def run(
         "cpu_pct": evaluate.runtime_cpu_pct(target, test.negatives.audio),
         "minutes": round((time.monotonic() - t0) / 60, 1),
     }
-    target.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    # the full report (curves included) stays in the cache; the model card summarises it
+    (data.dir / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     say(f"wrote {target} ({len(onnx)} bytes) in {report['minutes']} min")
     return Result(target, threshold, report)

@@ -135,9 +135,8 @@ def _enroll(args: argparse.Namespace) -> int:
     takes = enroll.record_takes(args.takes, args.seconds, cfg.audio.input_device, prompt)
     saved = enroll.save_takes(takes, paths.data_dir() / "wakeword" / "enroll")
     peaks = enroll.take_peaks(takes, scorer, Features())
-    result = enroll.calibrate(
-        peaks, scorer.default_threshold(cfg.wake.threshold), enroll.floor_threshold(scorer.curve())
-    )
+    default = scorer.default_threshold(cfg.wake.threshold)
+    result = enroll.calibrate(peaks, default, enroll.floor_threshold(scorer.curve(), default))
     if not args.dry_run:
         enroll.apply(result.threshold, args.model)
     info = {

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 NAME = "run"
 HELP = "listen for the wake word and answer (headless without a display)"
@@ -28,7 +29,11 @@ def _print_event(item: object) -> None:
         mark = " (interrupted)" if rec.interrupted else ""
         print(f"  you: {rec.transcript or '…'}\n  pam: {rec.reply or '…'}{mark}", file=sys.stderr, flush=True)
     elif isinstance(item, Notice):
-        print(f"pam: {item.message}", file=sys.stderr, flush=True)
+        _say(item.message)
+
+
+def _say(message: str) -> None:
+    print(f"pam: {message}", file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,12 +44,14 @@ def run(args: argparse.Namespace) -> int:
         from pam.ui.tray import run_tray
 
         return int(run_tray(cfg, engine_mode=args.engine))
-    pam = app.build_live(cfg, engine_mode=args.engine)
+    pam = app.build_live(cfg, engine_mode=args.engine, on_progress=_say)
     pam.controller.subscribe(_print_event)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     pam.start()
-    print("PAM is listening. Say the wake word, or press Ctrl-C to quit.", file=sys.stderr, flush=True)
+    phrase = Path(cfg.wake.model).stem.replace("_", " ")  # a model name or a path to one
+    wake = f'Say "{phrase}"' if cfg.wake.enabled else "The wake word is off"
+    _say(f"PAM is listening. {wake}, or press Ctrl-C to quit.")
     try:
         while not stop.wait(0.5):
             pass

@@ -227,7 +227,11 @@ class LocalEngine:
             self._active.cancel()
         self._turns.put(None)
         self._speech.put(None)
-        for thread in self._threads:
+        # the loader is waited for to the end: a model it finished after close() returned would be
+        # freed by the garbage collector on whatever thread, and llama.cpp's threads with it
+        loader, *workers = self._threads
+        loader.join()
+        for thread in workers:
             thread.join(timeout=30)
         if self.llm is not None:
             self.llm.close()

@@ -2,7 +2,7 @@
 
 PAM plays into the null sink ``speaker`` (the room). The user's voice is played into the same
 sink, and a loopback carries the room to the virtual microphone, as air would, ``ECHO_DB``
-quieter: at a desk the user sits nearer the microphone than the speaker does. Recording
+quieter (a microphone some way from both; the two voices reach it at the same level). Recording
 ``speaker.monitor`` therefore holds the user and PAM mixed by the sound server on one clock:
 knowing the user's clip, its position is found by cross-correlation and subtracting it leaves
 PAM's output alone, so onsets, ends and silences are read in samples, not wall time.

@@ -9,15 +9,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from bench.room import Room, active_span, place, silent_from
 from bench.stats import summary
-from pam.audio.convert import resample
+from pam.audio.testing_pulse import spoken
 from pam.config import Config
 from pam.conversation.messages import PushToTalk, StateChanged, StopSpeaking, TurnFinished
 from pam.conversation.states import State
-from pam.engines.canned import CannedEngine, espeak
+from pam.engines.canned import CannedEngine
 
 HOW = """
 `barge_in_stop_ms`: PAM (canned engine, a long spoken answer) plays into a private PulseAudio null
@@ -44,11 +42,6 @@ INTERRUPTIONS = [  # said in one breath: a pause as long as commit_ms would end 
     ("No that is enough", "en+m1"),
     ("Actually never mind", "en-us+f4"),
 ]
-
-
-def _voice(text: str, name: str) -> np.ndarray:
-    samples, rate = espeak(text, voice=name)
-    return resample(samples, rate, RATE)
 
 
 def _config(home: Path) -> Config:
@@ -79,8 +72,8 @@ def _quiet(room: Room) -> None:
 
 
 def stop_latencies(room: Room, trials: int, rng: random.Random) -> list[float]:
-    request = _voice("Where can we camp tonight?", "en-us")
-    clips = [_voice(text, name) for text, name in INTERRUPTIONS]
+    request = spoken("Where can we camp tonight?", "en-us")
+    clips = [spoken(text, name) for text, name in INTERRUPTIONS]
     out: list[float] = []
     for trial in range(trials):
         clip = clips[trial % len(clips)]
@@ -105,7 +98,7 @@ def stop_latencies(room: Room, trials: int, rng: random.Random) -> list[float]:
 
 
 def false_barge_ins(room: Room, seconds: float) -> tuple[int, float]:
-    request = _voice("Tell me about the campground.", "en-us")
+    request = spoken("Tell me about the campground.", "en-us")
     cut, started = 0, time.monotonic()
     while time.monotonic() - started < seconds:
         room.pam.controller.post(PushToTalk())

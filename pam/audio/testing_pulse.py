@@ -25,9 +25,11 @@ from types import TracebackType
 
 import numpy as np
 
+from pam.audio.convert import resample
 from pam.audio.devices import rescan
 from pam.audio.files import write_wav
 from pam.engines.base import Int16Audio
+from pam.engines.canned import espeak
 
 RATE = 16_000
 _SAMPLE_SPEC = f"rate={RATE} channels=1 format=s16le"
@@ -47,6 +49,12 @@ def end_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> Non
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def spoken(text: str, voice: str = "en-us") -> Int16Audio:
+    """``text`` said by espeak-ng at the virtual devices' rate: a stand-in user for tests and benches."""
+    samples, rate = espeak(text, voice=voice)
+    return resample(samples, rate, RATE)
 
 
 class Recording:

@@ -7,17 +7,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bench.room import Room, active_span, place, silent_from
 from pam.audio import testing_pulse
-from pam.audio.convert import resample
 from pam.audio.files import read_audio
+from pam.audio.testing_pulse import spoken
 from pam.config import Config
 from pam.conversation.messages import PushToTalk, StateChanged, TurnFinished
 from pam.conversation.states import State
-from pam.engines.canned import CannedEngine, espeak
+from pam.engines.canned import CannedEngine
 from pam.listen.events import SpeechEnded, SpeechStarted
 from pam.listen.listener import listen_file
 from pam.store.db import Store
@@ -32,11 +31,6 @@ LONG_REPLY = (
     "The nearest campground with full hookups is about forty miles north, past the river crossing, "
     "and they usually have spaces open on weekdays, so you should be fine if you arrive before dark."
 )
-
-
-def voice(text: str, name: str = "en-us") -> np.ndarray:
-    samples, rate = espeak(text, voice=name)
-    return resample(samples, rate, RATE)
 
 
 def config(tmp_path: Path, **audio: object) -> Config:
@@ -84,7 +78,7 @@ def test_real_speech_through_the_virtual_mic_has_the_same_boundaries_as_the_file
 
 
 def test_push_to_talk_turn_is_answered_on_the_speaker(tmp_path: Path) -> None:
-    request = voice("What is the weather like in Moab tomorrow?")
+    request = spoken("What is the weather like in Moab tomorrow?")
     with Room(config(tmp_path), echo=False) as room:
         recording = room.record()
         room.pam.controller.post(PushToTalk())
@@ -101,8 +95,8 @@ def test_push_to_talk_turn_is_answered_on_the_speaker(tmp_path: Path) -> None:
 
 
 def test_barge_in_with_echo_and_canceller_stops_playback(tmp_path: Path) -> None:
-    request = voice("Where can we camp tonight?")
-    interruption = voice("Hold on a second", "en-us+m3")
+    request = spoken("Where can we camp tonight?")
+    interruption = spoken("Hold on a second", "en-us+m3")
     cfg = config(tmp_path, echo_cancellation=True)
     with Room(cfg, engine=CannedEngine(LONG_REPLY)) as room:
         room.pam.controller.post(PushToTalk())
@@ -123,7 +117,7 @@ def test_barge_in_with_echo_and_canceller_stops_playback(tmp_path: Path) -> None
 
 
 def test_echo_alone_does_not_interrupt_pam(tmp_path: Path) -> None:
-    request = voice("Tell me about the campground.")
+    request = spoken("Tell me about the campground.")
     cfg = config(tmp_path, echo_cancellation=True)
     with Room(cfg, engine=CannedEngine(LONG_REPLY)) as room:
         room.pam.controller.post(PushToTalk())

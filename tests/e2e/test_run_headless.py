@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 
 from pam.audio import testing_pulse
-from pam.audio.convert import resample
-from pam.engines.canned import espeak
 from pam.store.db import Store
 
 pytestmark = [
@@ -53,8 +51,7 @@ def test_wake_word_turn_and_clean_stop(pulse: testing_pulse.PrivatePulse, tmp_pa
     try:
         wait_for("PAM is listening")
         # the stand-in wake word ("hey jarvis"), then a request in the same breath
-        samples, rate = espeak("Hey Jarvis, what is the weather like tomorrow?")
-        pulse.feed(resample(samples, rate, 16_000)).wait(15)
+        pulse.feed(testing_pulse.spoken("Hey Jarvis, what is the weather like tomorrow?")).wait(15)
         wait_for("listening")
         wait_for("pam: Okay, I heard you.")
     finally:

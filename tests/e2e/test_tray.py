@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pam.audio.convert import resample
-from pam.audio.testing_pulse import PrivatePulse
-from pam.engines.canned import ACKNOWLEDGEMENT, espeak
+from pam.audio.testing_pulse import PrivatePulse, spoken
+from pam.engines.canned import ACKNOWLEDGEMENT
 from pam.store import usage
 from pam.store.db import Store
 from pam.ui import testing_x
@@ -152,11 +151,6 @@ def seed_usage(db: Path) -> None:
         store.close()
 
 
-def speech(text: str) -> np.ndarray:
-    samples, rate = espeak(text)
-    return resample(samples, rate, RATE)
-
-
 def loud_seconds(audio: np.ndarray) -> float:
     loud = np.flatnonzero(np.abs(audio.astype(np.int32)) > LOUD)
     return (loud[-1] - loud[0]) / RATE if len(loud) else 0.0
@@ -182,7 +176,7 @@ def test_tray_icon_menu_push_to_talk_windows_and_quit(tray: TrayProcess, pulse: 
     recording = pulse.record_speaker()
     tray.menu("p")
     tray.wait_log("IDLE -PUSH_TO_TALK-> LISTENING")
-    question = speech("Where is the nearest dump station?")
+    question = spoken("Where is the nearest dump station?")
     pulse.feed(question).wait(15)
     tray.wait_log("SPEAKING -DONE-> IDLE", timeout=30)
     time.sleep(0.3)

@@ -17,11 +17,10 @@ from PySide6.QtWidgets import QApplication
 
 from pam import paths
 from pam.audio import devices
-from pam.audio.convert import resample
-from pam.audio.testing_pulse import PrivatePulse
+from pam.audio.testing_pulse import PrivatePulse, spoken
 from pam.config import Config
 from pam.conversation.states import State
-from pam.engines.canned import ACKNOWLEDGEMENT, espeak
+from pam.engines.canned import ACKNOWLEDGEMENT
 from pam.ui.fallback import NO_TRAY
 from pam.ui.settings import SettingsDialog
 from pam.ui.status import Loading, Look, Progress, Ready, look, tooltip
@@ -57,11 +56,6 @@ def room(pulse: PrivatePulse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     devices.rescan()
 
 
-def speech(text: str) -> np.ndarray:
-    samples, rate = espeak(text)
-    return resample(samples, rate, RATE)
-
-
 def test_without_a_tray_pam_runs_in_a_window_and_settings_apply_live(qapp: QApplication, room: PrivatePulse) -> None:
     config = Config.model_validate(
         {"wake": {"enabled": False}, "conversation": {"follow_up_s": 0.0, "chime": False}, "ui": {"hotkey": ""}}
@@ -79,7 +73,7 @@ def test_without_a_tray_pam_runs_in_a_window_and_settings_apply_live(qapp: QAppl
         recording = room.record_speaker()
         app.push_to_talk()
         pump(lambda: app.status.state is State.LISTENING)
-        room.feed(speech("How much did we spend on fuel this week?")).wait(15)
+        room.feed(spoken("How much did we spend on fuel this week?")).wait(15)
         pump(lambda: len(app.conversation.log.history) == 1)
         heard = recording.stop()
         assert app.conversation.log.history[0].pam == ACKNOWLEDGEMENT
@@ -173,7 +167,7 @@ def test_offline_engine_keeps_the_icon_loading_until_its_models_are_in(qapp: QAp
         recording = room.record_speaker()
         app.push_to_talk()
         pump(lambda: app.status.state is State.LISTENING)
-        room.feed(speech("What is seven plus five?")).wait(15)
+        room.feed(spoken("What is seven plus five?")).wait(15)
         pump(lambda: len(app.conversation.log.history) == 1, 120)
         turn = app.conversation.log.history[0]
         time.sleep(0.5)

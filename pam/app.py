@@ -173,12 +173,15 @@ def build_live(
     return Pam(config, store, tools, engine, player, capture, thread, controller, reminders, session_id)
 
 
-def build_file_session(config: Config, engine_mode: str | None = None) -> tuple[Controller, FilePlayer, Store, Engine]:
+def build_file_session(
+    config: Config, engine_mode: str | None = None
+) -> tuple[Controller, FilePlayer, Store, ToolBox, Engine]:
     """The graph `pam talk` uses: same controller and engine, a player that writes a file."""
     assets = assets_mod.Assets()
     store = Store(config.db_path())
-    engine = build_engine(config, assets, engine_mode, build_tools(config, store))
+    tools = build_tools(config, store)
+    engine = build_engine(config, assets, engine_mode, tools)
     session_id = store.start_session(engine.name)
     player = FilePlayer(rate=SAMPLE_RATE)
     controller = build_controller(config, engine, player, store, session_id)
-    return controller, player, store, engine
+    return controller, player, store, tools, engine

@@ -24,27 +24,24 @@ def run(args: argparse.Namespace) -> int:
     from pam.audio.files import read_audio
     from pam.conversation.messages import PushToTalk, TurnFinished
     from pam.errors import InputFileError, PamError
-    from pam.listen.events import SAMPLE_RATE, SpeechEnded, Tick
+    from pam.listen.events import SAMPLE_RATE, SpeechEnded
     from pam.listen.listener import listen_samples
 
     cfg = config.load()
     samples = read_audio(args.input)
-    listener = app.build_listener(cfg, wake=False)
-    controller, player, store, engine = app.build_file_session(cfg, engine_mode=args.engine)
+    events = list(listen_samples(app.build_listener(cfg, wake=False), samples))
+    if not any(isinstance(event, SpeechEnded) for event in events):
+        # said before any model is loaded: a silent file needs no engine
+        raise InputFileError(f"No speech was found in {args.input}; record the request again, louder.")
+    controller, player, store, tools, engine = app.build_file_session(cfg, engine_mode=args.engine)
     finished: queue.Queue[TurnFinished] = queue.Queue()
     controller.subscribe(lambda item: finished.put(item) if isinstance(item, TurnFinished) else None)
-    engine.wait_ready(300)  # a turn's latency is the turn's, not the models' loading
-    controller.start()
-    controller.post(PushToTalk())
-    heard = False
-    for event in listen_samples(listener, samples):
-        heard = heard or isinstance(event, SpeechEnded)
-        controller.post(event)
-    end = len(samples) + int(cfg.listen.commit_ms * SAMPLE_RATE / 1000)
-    controller.post(Tick(end))
     try:
-        if not heard:
-            raise InputFileError(f"No speech was found in {args.input}; record the request again, louder.")
+        engine.wait_ready(300)  # a turn's latency is the turn's, not the models' loading
+        controller.start()
+        controller.post(PushToTalk())
+        for event in events:
+            controller.post(event)
         try:
             result = finished.get(timeout=args.timeout)
         except queue.Empty:
@@ -52,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         controller.stop()
         engine.close()
+        tools.registry.close()
         store.close()
     record = result.record
     if args.out:

@@ -242,7 +242,8 @@ def test_the_background_retry_brings_online_back() -> None:
     router = Router("auto", local, online, notify=told.append, backoff=Backoff(initial_s=0.05, max_s=0.1))
     router.start()  # warm-up connect fails (network), the retry after the backoff succeeds
     deadline = time.monotonic() + 5.0
-    while router.active != "realtime" or online.connects < 2:
+    # the notice is told just after the state flips, on the retry thread: wait for both
+    while router.active != "realtime" or online.connects < 2 or told[-1:] != [BACK_ONLINE]:
         assert time.monotonic() < deadline, "online never came back"
         time.sleep(0.01)
     assert told == [NOTICES[FailureKind.NETWORK], BACK_ONLINE]

@@ -23,12 +23,14 @@ from pam.conversation.reminders import ReminderClock
 from pam.engines.base import Engine
 from pam.engines.canned import CannedEngine
 from pam.errors import ConfigError, PamError
+from pam.listen.confirm import WakeConfirmer
 from pam.listen.events import SAMPLE_RATE
 from pam.listen.listener import Listener, ListenerThread
 from pam.listen.wakeword import WakeWordDetector
 from pam.store.db import Store
 from pam.tools.catalog import default_registry
 from pam.tools.registry import Registry, ToolContext
+from pam.wakeword.verify import checker_for
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +106,14 @@ class Pam:
     player: DevicePlayer
     capture: MicCapture
     listener: ListenerThread
+    confirmer: WakeConfirmer
     controller: Controller
     reminders: ReminderClock
     session_id: int
 
     def start(self) -> None:
         self.controller.start()
+        self.confirmer.start()
         self.capture.start()
         self.listener.start()
         self.reminders.start()
@@ -118,6 +122,7 @@ class Pam:
         self.reminders.stop()
         self.listener.stop()
         self.capture.stop()
+        self.confirmer.stop()
         self.controller.stop()
         self.player.close()
         self.engine.close()
@@ -148,6 +153,7 @@ def build_live(
     tools = build_tools(config, store)
     engine = engine or build_engine(config, assets, engine_mode, tools, on_progress, notify)
     try:
+        checker = checker_for(config.wake, assets)
         player = DevicePlayer(
             config.audio.output_device,
             rate=SAMPLE_RATE,
@@ -165,12 +171,13 @@ def build_live(
     capture = MicCapture(ring, config.audio.input_device, rate=SAMPLE_RATE, block_ms=config.audio.block_ms)
     listener = build_listener(config)
     controller = build_controller(config, engine, player, store, session_id)
+    confirmer = WakeConfirmer(controller.post, checker)
     reference = player.reference if config.audio.echo_cancellation else None
     # pair mic and speaker samples an output buffer plus a block apart (see ReferenceTap)
     lead = (config.audio.output_latency_ms + config.audio.block_ms) * SAMPLE_RATE // 1000
-    thread = ListenerThread(ring, listener, controller.post, reference_ring=reference, reference_lead=lead)
+    thread = ListenerThread(ring, listener, confirmer, reference_ring=reference, reference_lead=lead)
     reminders = ReminderClock(store, controller.post)
-    return Pam(config, store, tools, engine, player, capture, thread, controller, reminders, session_id)
+    return Pam(config, store, tools, engine, player, capture, thread, confirmer, controller, reminders, session_id)
 
 
 def build_file_session(

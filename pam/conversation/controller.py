@@ -55,6 +55,7 @@ from pam.listen.events import (
     SpeechStarted,
     Tick,
     WakeDetected,
+    WakeRejected,
 )
 from pam.store.db import Store
 from pam.store.records import TurnRecord
@@ -129,7 +130,7 @@ class Controller:
     # --- wiring -----------------------------------------------------------------------------
 
     def subscribe(self, callback: Subscriber) -> None:
-        """``callback`` gets StateChanged, TurnFinished, Notice, SpeechStarted/SpeechEnded, WakeDetected
+        """``callback`` gets StateChanged, TurnFinished, Notice, SpeechStarted/SpeechEnded, WakeDetected/WakeRejected
         and every engine event of the current turn, on the controller thread."""
         self._subscribers.append(callback)
 
@@ -186,7 +187,7 @@ class Controller:
 
     def handle(self, message: Message) -> None:
         if self.muted and isinstance(
-            message, WakeDetected | SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded
+            message, WakeDetected | WakeRejected | SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded
         ):
             return  # frames captured before the mute are still in the ring: a muted mic hears nothing
         match message:
@@ -197,6 +198,8 @@ class Controller:
                 self._now = max(self._now, message.sample)
                 self._publish(message)
                 self._on_wake(message)
+            case WakeRejected():
+                self._publish(message)
             case SpeechStarted(sample=sample):
                 self._now = max(self._now, sample)
                 self._publish(message)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pam.engines.base import Int16Audio
 
 SAMPLE_RATE = 16_000
+WAKE_AUDIO_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,18 @@ class WakeDetected:
     sample: int
     model: str
     score: float
+    audio: Int16Audio | None = field(default=None, repr=False, compare=False)
+    """the last ``WAKE_AUDIO_S`` before ``sample``, for the second-stage check"""
+
+
+@dataclass(frozen=True)
+class WakeRejected:
+    """The second stage did not hear the wake phrase in a detection's audio; ``heard`` is what it heard."""
+
+    sample: int
+    model: str
+    score: float
+    heard: str
 
 
 @dataclass(frozen=True)
@@ -54,4 +67,4 @@ class Tick:
     sample: int
 
 
-ListenEvent = WakeDetected | SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded | Tick
+ListenEvent = WakeDetected | WakeRejected | SpeechStarted | SpeechPaused | SpeechResumed | SpeechEnded | Tick

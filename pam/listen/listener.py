@@ -23,6 +23,7 @@ from pam.engines.base import Int16Audio
 from pam.listen.endpointer import FRAME_SAMPLES, Decision, End, Endpointer, Onset, Pause, Resume
 from pam.listen.events import (
     SAMPLE_RATE,
+    WAKE_AUDIO_S,
     ListenEvent,
     SpeechEnded,
     SpeechPaused,
@@ -119,7 +120,8 @@ class Listener:
         if self.wake is not None:
             detection = self._feed_wake(frame)
             if detection is not None:
-                events.append(WakeDetected(end_sample, detection.model, detection.score))
+                _, heard = self._history.slice(end_sample - int(WAKE_AUDIO_S * SAMPLE_RATE), end_sample)
+                events.append(WakeDetected(end_sample, detection.model, detection.score, heard))
         if end_sample // TICK_SAMPLES > start_sample // TICK_SAMPLES:
             events.append(Tick(end_sample))
         return events

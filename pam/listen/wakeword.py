@@ -6,6 +6,7 @@ the threshold for several chunks in a row; a refractory period turns that into o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,12 @@ replaces them, so the first words heard are judged like any others and results a
 class Detection:
     model: str
     score: float
+
+
+def wake_phrase(model: str) -> str:
+    """How to say a wake word model's name: ``hey_jarvis`` → ``hey jarvis`` (a path → its file stem)."""
+    stem = model.rsplit("/", 1)[-1].removesuffix(".onnx")
+    return re.sub(r"_v\d[\w.]*$", "", stem).replace("_", " ").strip()
 
 
 def resolve_model(spec: str, assets: Assets) -> tuple[str, Path]:

@@ -23,10 +23,12 @@ from pam.conversation.messages import Notice, SetMuted
 from pam.engines.base import Engine
 from pam.engines.router import Router
 from pam.errors import PamError
+from pam.listen.wakeword import wake_phrase
 from pam.store.db import Store
 from pam.ui.bridge import Background, Bridge
 from pam.ui.preferences import Step, plan
-from pam.ui.status import EngineChanged, Failed, Loading, Progress, Ready, WakeWordChanged, wake_phrase
+from pam.ui.status import EngineChanged, Failed, Loading, Progress, Ready, WakeWordChanged
+from pam.wakeword.verify import checker_for
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +233,10 @@ class Session:
         listener = app.build_listener(config)
         if config.audio.echo_cancellation and running.listener.reference_ring is None:
             running.listener.reference_ring = running.player.reference
+        if not (config.wake.enabled and config.wake.verify):
+            running.confirmer.checker = None
+        elif running.confirmer.checker is None:
+            running.confirmer.checker = checker_for(config.wake)
         # the listener thread picks up the new one at its next frame (one attribute store)
         running.listener.listener = listener
         return listener.wake is not None

@@ -34,10 +34,11 @@ from pam import assets, secrets
 from pam.audio.devices import DeviceInfo, list_devices
 from pam.config import Config
 from pam.errors import PamError
+from pam.listen.wakeword import wake_phrase
 from pam.ui.bridge import Background
 from pam.ui.meter import InputLevel, LevelMeter
 from pam.ui.preferences import Changes
-from pam.ui.status import ENGINE_CHOICES, wake_phrase
+from pam.ui.status import ENGINE_CHOICES
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ mute, finished turns). ``reduce`` and ``look`` take plain values, so they are te
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -168,12 +167,6 @@ def tooltip(status: TrayStatus) -> str:
     if status.ready and status.active_engine:
         lines.append(f"Engine: {ENGINE_NAMES.get(status.active_engine, status.active_engine)}")
     return "\n".join(lines)
-
-
-def wake_phrase(model: str) -> str:
-    """How to say a wake word model's name: ``hey_jarvis`` → ``hey jarvis`` (a path → its file stem)."""
-    stem = model.rsplit("/", 1)[-1].removesuffix(".onnx")
-    return re.sub(r"_v\d[\w.]*$", "", stem).replace("_", " ").strip()
 
 
 ENGINE_CHOICES = {

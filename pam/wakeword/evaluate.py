@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,14 +18,10 @@ from pam.wakeword import metrics
 from pam.wakeword.classifier import OnnxScorer
 from pam.wakeword.dataset import EvalSet, Stream
 from pam.wakeword.features import Features
-from pam.wakeword.verify import Verdict, buffered
+from pam.wakeword.verify import Checker, buffered
 from pam.wakeword.voices import loud_span
 
 THRESHOLDS = tuple(round(t, 3) for t in np.concatenate([np.arange(0.05, 0.9, 0.05), np.arange(0.9, 1.0, 0.01)]))
-
-
-class Checker(Protocol):
-    def check(self, audio: Int16Audio) -> Verdict: ...
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,21 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from pam.assets import Assets
+from pam.config import WakeConfig
 from pam.engines.base import Int16Audio
 from pam.errors import ModelError
+from pam.listen.events import WAKE_AUDIO_S
+from pam.listen.wakeword import wake_phrase
 
 RATE = 16_000
-NAMES = ("pam", "pams", "pamm")
+NAMES = ("pam", "pams")
 """transcript words that confirm the wake word ("Pam's" normalises to "pams")"""
 PROMPT = "Hey Pam."
-BUFFER_S = 2.0
-"""how much audio before the detection to pass to ``confirm``"""
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class Verdict:
     confirmed: bool
     text: str
     seconds: float
+
+
+class Checker(Protocol):
+    def check(self, audio: Int16Audio) -> Verdict: ...
 
 
 def normalise(text: str) -> list[str]:
@@ -79,6 +84,16 @@ class Verifier:
         return self.check(audio).confirmed
 
 
-def buffered(audio: Int16Audio, detection_sample: int, seconds: float = BUFFER_S) -> Int16Audio:
+def buffered(audio: Int16Audio, detection_sample: int, seconds: float = WAKE_AUDIO_S) -> Int16Audio:
     """The audio a listener would hand to ``confirm``: the last ``seconds`` before the detection."""
     return audio[max(0, detection_sample - int(seconds * RATE)) : detection_sample]
+
+
+def checker_for(config: WakeConfig, assets: Assets | None = None) -> Verifier | None:
+    """The second stage ``[wake] verify`` asks for, loaded (about a second), or None. It listens for
+    the last word of the wake phrase ("pam" for hey_pam, "jarvis" for hey_jarvis)."""
+    if not (config.enabled and config.verify):
+        return None
+    phrase = wake_phrase(config.model)
+    name = phrase.split()[-1].lower() if phrase else "pam"
+    return Verifier(assets, names=(name, f"{name}s"), prompt=f"{phrase.title()}.")

@@ -18,18 +18,19 @@ from pam.audio.files import write_wav
 JFK = Path("/work/shared/data/real-speech/jfk.flac")
 
 
-def pam_listen(path: Path, home: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    # no PAM_* settings from the developer's shell: the defaults are what is tested
+def pam_listen(path: Path, home: Path, *extra: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    # no PAM_* settings from the developer's shell: the defaults (or ``settings``) are what is tested
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAM_")}
     env["PAM_HOME"] = str(home)
+    env.update(settings)
     return subprocess.run(
         [sys.executable, "-m", "pam", "listen", str(path), *extra],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
 
 
-def events(path: Path, home: Path) -> list[dict[str, Any]]:
-    done = pam_listen(path, home, "--json")
+def events(path: Path, home: Path, **settings: str) -> list[dict[str, Any]]:
+    done = pam_listen(path, home, "--json", **settings)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 
@@ -85,6 +86,13 @@ def test_hey_jarvis_fires_the_wake_word_once(tmp_path: Path) -> None:
     speech = [e for e in found if e["event"] != "wake"]
     assert [e["event"] for e in speech] == ["speech_start", "speech_end"]
     assert speech[0]["t"] < wakes[0]["t"] < speech[1]["t"]
+
+
+@pytest.mark.models
+def test_with_the_second_stage_the_wake_word_is_still_found_once(tmp_path: Path) -> None:
+    clip = espeak("hey jarvis, what's the weather", tmp_path / "hey_jarvis.wav")
+    found = events(clip, tmp_path, PAM_WAKE_VERIFY="true")
+    assert [e["event"] for e in found] == ["speech_start", "wake", "speech_end"]
 
 
 @pytest.mark.models

@@ -13,6 +13,7 @@ from pam.conversation.messages import MuteChanged, StateChanged, TurnFinished
 from pam.conversation.states import State, Transition, Trigger
 from pam.engines.base import TextDelta, Transcript
 from pam.errors import ConfigError
+from pam.listen.wakeword import wake_phrase
 from pam.store.records import TurnRecord
 from pam.ui import desktop
 from pam.ui.charts import nice_ceiling
@@ -34,7 +35,6 @@ from pam.ui.status import (
     look,
     reduce,
     tooltip,
-    wake_phrase,
 )
 
 

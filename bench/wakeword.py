@@ -16,8 +16,8 @@ after the phrase. `wake_false_accepts_per_hour`: detections (1.5 s refractory, a
 held-out speech, noise, hum, music-like and babble audio, divided by its duration.
 `wake_near_miss_accept_pct`: the issue's near misses ("hey palm", "hey pan", "hey spam", "hey sam",
 "pamphlet", "hey man", "hey ham", "spam") accepted; `wake_unseen_near_miss_accept_pct`: near-miss
-words never trained on. `*_verified`: the same after the second stage (Whisper tiny.en int8 on the
-2 s before the detection must hear "pam"). `wake_latency_ms`: sample-clock time from the end of "pam"
+words never trained on. `*_verified`: the same after the second stage (Whisper tiny.en int8, 10 s
+encoder window, on the 2 s before the detection must hear "pam"). `wake_latency_ms`: sample-clock time from the end of "pam"
 to the end of the chunk that fired; `wake_latency_verified_ms` adds the measured wall time of the
 Whisper check (2 threads, on a shared 2-core machine). `wake_cpu_pct`: thread CPU time of
 `pam.listen.wakeword.WakeWordDetector.process` (the runtime detector, one ONNX thread) per second

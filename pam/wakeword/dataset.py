@@ -57,6 +57,8 @@ class Plan:
     eval_near_misses: int
     eval_speech_minutes: float
     eval_noise_minutes: float
+    prose_minutes: float
+    """extra negative speech read from ``phrases.prose_sentences`` (cached as its own part)"""
     dev_share: float = 0.5
     """the development set (threshold choice) is this fraction of the test set's size"""
     seed: int = 20_251_121
@@ -67,9 +69,9 @@ class Plan:
 
 
 PLANS = {
-    "tiny": Plan("tiny", 120, 120, 2, 1, 24, 16, 2, 1, dev_share=1.0),
-    "small": Plan("small", 1200, 1200, 40, 10, 150, 100, 10, 5, dev_share=1.0),
-    "full": Plan("full", 3000, 3000, 120, 30, 400, 300, 60, 30),
+    "tiny": Plan("tiny", 120, 120, 2, 1, 24, 16, 2, 1, 1, dev_share=1.0),
+    "small": Plan("small", 1200, 1200, 40, 10, 150, 100, 10, 5, 30, dev_share=1.0),
+    "full": Plan("full", 3000, 3000, 120, 30, 400, 300, 60, 30, 240),
 }
 
 
@@ -129,9 +131,9 @@ class _Maker:
         audio = list(self.pool.map(one, zip(voices, chosen, strict=True)))
         return [(a, f"{t} | {v.describe()}") for a, t, v in zip(audio, chosen, voices, strict=True) if len(a) > 800]
 
-    def speech_pool(self, n: int) -> list[aug.Float]:
+    def speech_pool(self, n: int, sentences: Sequence[str] | None = None) -> list[aug.Float]:
         if not self._speech:
-            sentences = phrases.general_sentences(held_out=self.split == "test")
+            sentences = sentences or phrases.general_sentences(held_out=self.split == "test")
             self._speech = [a for a, _ in self.say(sentences, n)]
         return self._speech
 
@@ -267,10 +269,47 @@ class DataBuilder:
         return self._features
 
     def train_set(self) -> TrainSet:
-        path = self.dir / "train.npz"
+        """The phrase, near-miss and other-audio windows, plus the prose part (two cached files, so a
+        change to one does not regenerate the other)."""
+        base, prose = self._base_train_set(), self._prose_train_set()
+        kind = np.concatenate([base.kind, prose.kind])
+        return TrainSet(np.concatenate([base.x, prose.x]), (kind == 0).astype(np.int8), kind)
+
+    def _cached(self, name: str, make: Callable[[], TrainSet]) -> TrainSet:
+        path = self.dir / name
         if path.exists():
             with np.load(path) as z:
                 return TrainSet(z["x"], z["y"], z["kind"])
+        data = make()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        np.savez(path, x=data.x, y=data.y, kind=data.kind)
+        return data
+
+    def _prose_train_set(self) -> TrainSet:
+        def make() -> TrainSet:
+            p = self.plan
+            with ThreadPoolExecutor(self.workers) as pool:
+                m = _Maker("train", _rng(p, "prose"), self.synth, pool)
+                self.progress(f"train: {p.prose_minutes:g} min of prose")
+                m.speech_pool(min(4000, max(40, int(p.prose_minutes * 17))), phrases.prose_sentences())
+                x, kind = self._other_windows(m.other_audio(p.prose_minutes, 1.0))
+            return TrainSet(x, np.zeros(len(kind), dtype=np.int8), kind)
+
+        return self._cached("train-prose.npz", make)
+
+    def _other_windows(self, other: list[tuple[aug.Float, bool]]) -> tuple[Embeddings, npt.NDArray[np.int8]]:
+        parts, kinds = [], []
+        for seg, is_speech in other:
+            emb = self.features.embed_clips(_int16(seg)[None])[0]
+            # background windows change slowly: every other one is enough
+            parts.append(windows(emb, stride=1 if is_speech else 2))
+            kinds.append(np.full(len(parts[-1]), 2 if is_speech else 3, dtype=np.int8))
+        return np.concatenate(parts).astype(np.float32), np.concatenate(kinds)
+
+    def _base_train_set(self) -> TrainSet:
+        return self._cached("train.npz", self._make_base_train_set)
+
+    def _make_base_train_set(self) -> TrainSet:
         p = self.plan
         with ThreadPoolExecutor(self.workers) as pool:
             m = _Maker("train", _rng(p, "train"), self.synth, pool)
@@ -282,19 +321,10 @@ class DataBuilder:
             near_x, near_k = self._item_windows(*m.items_for_training(NEAR_MISS_TEXTS, p.near_misses), positive=False)
             self.progress(f"train: {p.speech_minutes:g} min of speech, {p.noise_minutes:g} min of backgrounds")
             total = p.speech_minutes + p.noise_minutes
-            other = m.other_audio(total, p.speech_minutes / total)
-        parts, kinds = [], []
-        for seg, is_speech in other:
-            emb = self.features.embed_clips(_int16(seg)[None])[0]
-            # background windows change slowly: every other one is enough
-            parts.append(windows(emb, stride=1 if is_speech else 2))
-            kinds.append(np.full(len(parts[-1]), 2 if is_speech else 3, dtype=np.int8))
-        x = np.concatenate([pos_x, near_x, *parts]).astype(np.float32)
-        kind = np.concatenate([pos_k, near_k, *kinds]).astype(np.int8)
-        y = (kind == 0).astype(np.int8)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        np.savez(path, x=x, y=y, kind=kind)
-        return TrainSet(x, y, kind)
+            other_x, other_k = self._other_windows(m.other_audio(total, p.speech_minutes / total))
+        x = np.concatenate([pos_x, near_x, other_x]).astype(np.float32)
+        kind = np.concatenate([pos_k, near_k, other_k]).astype(np.int8)
+        return TrainSet(x, (kind == 0).astype(np.int8), kind)
 
     def _item_windows(
         self, clips: npt.NDArray[np.int16], ends: npt.NDArray[np.int64], positive: bool

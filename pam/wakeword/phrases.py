@@ -93,6 +93,22 @@ def general_sentences(held_out: bool) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def prose_sentences() -> list[str]:
+    """Plain English from Python's own reference manual (``pydoc_data``, part of every Python): tens of
+    thousands of words on topics nothing like a wake word, for far more varied negative speech than
+    the licences alone. Training only; the held-out texts stay the licences above. Indented lines are
+    code examples and lines with few letters are tables: both are skipped."""
+    from pydoc_data.topics import topics
+
+    def prose(line: str) -> bool:
+        letters = sum(c.isalpha() or c == " " for c in line)
+        return bool(line.strip()) and not line.startswith("    ") and letters > 0.9 * len(line)
+
+    prose_text = "\n".join(line for text in topics.values() for line in text.splitlines() if prose(line))
+    held_out = set(general_sentences(held_out=True))
+    return [s for s in dict.fromkeys(_sentences(prose_text)) if s not in held_out]
+
+
 def _licence_sentences(names: tuple[str, ...]) -> list[str]:
     out = []
     for name in names:

@@ -75,6 +75,7 @@ def run(
         "plan": plan.name,
         "train_windows": len(train.y),
         "train_positive_windows": int(train.y.sum()),
+        "prose_minutes": plan.prose_minutes,
         "train_windows_by_kind": dict(zip(KINDS, np.bincount(train.kind, minlength=len(KINDS)).tolist(), strict=True)),
         "model_bytes": len(onnx),
         "dev": evaluate.report(dev, evaluate.score(scorer, dev), threshold),

@@ -6,8 +6,9 @@ voices (2 of 12 held-out synthetic voices); with it, it hears the name in every 
 also in about half of the near misses ("hey pan" → "Hey Pam"). So this stage mainly removes false
 accepts on ordinary speech and noise, and the first stage has to reject near misses itself.
 
-Costs one Whisper pass (the encoder always sees 30 s, so the clip length barely matters), so it runs
-only after the first stage fired, never per chunk, and never on the audio thread.
+Whisper is run below faster-whisper's ``transcribe`` (which always pads the encoder input to 30 s):
+the encoder sees a 10 s window, and one greedy decode of at most 12 tokens follows. It still runs only
+after the first stage fired, never per chunk, and never on the audio thread.
 """
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ RATE = 16_000
 NAMES = ("pam", "pams")
 """transcript words that confirm the wake word ("Pam's" normalises to "pams")"""
 PROMPT = "Hey Pam."
+HOP = 160
+WINDOW_FRAMES = 1000
+"""the encoder sees 10 s instead of Whisper's usual 30 s. Measured on the development set (training
+voices): 30 s confirms 77 % of the detected phrases, 52 % of near misses, 3.9 % of false accepts in
+~355 ms; 10 s: 59 %, 23 %, 2.0 % in ~88 ms; 5 s: 53 %, 14 %, 1.0 % in ~45 ms. Shorter windows hear
+robotic voices worse but reject more, and a check that fast keeps the wake word's latency low."""
+MAX_TOKENS = 12
+NO_SPEECH_PROB = 0.6
+"""above this, Whisper's own no-speech estimate wins: primed with "Hey Pam.", it writes exactly that for
+white noise or hum (no-speech probability 0.85-0.95 there, below 0.06 for spoken phrases). faster-whisper
+uses the same 0.6."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ def normalise(text: str) -> list[str]:
 
 
 class Verifier:
-    """``Verifier().confirm(audio)`` → True if Whisper hears "pam" in ``audio`` (int16, 16 kHz)."""
+    """``Verifier().confirm(audio)`` → True if Whisper hears "pam" in ``audio`` (int16, 16 kHz, ≤ 2 s)."""
 
     def __init__(
         self,
@@ -59,24 +71,37 @@ class Verifier:
         prompt: str | None = PROMPT,
     ) -> None:
         from faster_whisper import WhisperModel
+        from faster_whisper.feature_extractor import FeatureExtractor
+        from faster_whisper.tokenizer import Tokenizer
 
         path = (assets or Assets()).path("stt_tiny_en")
         try:
             # int8 is the fastest CPU type; str(): CTranslate2 rejects Path objects
-            self._model: Any = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
+            whisper: Any = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads)
         except (RuntimeError, ValueError) as err:
             raise ModelError(f"Cannot load the speech model at {path} ({err}); reinstall PAM's packages.") from err
+        self._model: Any = whisper.model
+        self._mels = FeatureExtractor(feature_size=whisper.feature_extractor.mel_filters.shape[0])
+        self._tokens = Tokenizer(whisper.hf_tokenizer, multilingual=False, task="transcribe", language="en")
         self.names = frozenset(names)
         self.prompt = prompt
+        # the decoder prompt faster-whisper builds for ``initial_prompt`` with timestamps off
+        primer = [self._tokens.sot_prev, *self._tokens.encode(f" {prompt.strip()}")] if prompt else []
+        self._start = [*primer, *self._tokens.sot_sequence, self._tokens.no_timestamps]
 
     def check(self, audio: Int16Audio) -> Verdict:
+        import ctranslate2
+
         start = time.perf_counter()
-        x = np.asarray(audio, dtype=np.float32) / 32768.0
-        segments, _ = self._model.transcribe(
-            x, language="en", beam_size=1, temperature=0.0, without_timestamps=True,
-            condition_on_previous_text=False, vad_filter=False, max_new_tokens=12, initial_prompt=self.prompt,
-        )  # fmt: skip
-        text = " ".join(s.text.strip() for s in segments)
+        x = np.asarray(audio[-(WINDOW_FRAMES - 1) * HOP :], dtype=np.float32) / 32768.0
+        mel = self._mels(x)[:, :WINDOW_FRAMES]
+        mel = np.pad(mel, ((0, 0), (0, WINDOW_FRAMES - mel.shape[1])))
+        encoded = self._model.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None])))
+        result = self._model.generate(
+            encoded, [self._start], beam_size=1, max_length=len(self._start) + MAX_TOKENS, return_no_speech_prob=True
+        )[0]
+        heard = [t for t in result.sequences_ids[0] if t < self._tokens.eot]
+        text = "" if result.no_speech_prob > NO_SPEECH_PROB else self._tokens.decode(heard).strip()
         confirmed = any(w in self.names for w in normalise(text))
         return Verdict(confirmed, text, time.perf_counter() - start)
 

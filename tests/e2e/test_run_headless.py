@@ -23,12 +23,26 @@ pytestmark = [
 ]
 
 
-def test_wake_word_turn_and_clean_stop(pulse: testing_pulse.PrivatePulse, tmp_path: Path) -> None:
+WAKES = {
+    # the default stand-in wake word, then a request in the same breath
+    "hey_jarvis": ({}, "Hey Jarvis, what is the weather like tomorrow?"),
+    # PAM's own model with the second stage: the request waits for Whisper's verdict, and is not lost
+    "hey_pam_checked": (
+        {"PAM_WAKE_MODEL": "hey_pam", "PAM_WAKE_VERIFY": "true"},
+        "Hey Pam, what is the weather like tomorrow?",
+    ),
+}
+
+
+@pytest.mark.parametrize("wake", list(WAKES))
+def test_wake_word_turn_and_clean_stop(pulse: testing_pulse.PrivatePulse, tmp_path: Path, wake: str) -> None:
+    settings, said = WAKES[wake]
     env = {
         **pulse.env,
         "PAM_HOME": str(tmp_path),
         "PAM_ENGINE_MODE": "canned",
         "PAM_CONVERSATION_FOLLOW_UP_S": "0",
+        **settings,
     }
     env.pop("DISPLAY", None)
     proc = subprocess.Popen(
@@ -50,8 +64,7 @@ def test_wake_word_turn_and_clean_stop(pulse: testing_pulse.PrivatePulse, tmp_pa
 
     try:
         wait_for("PAM is listening")
-        # the stand-in wake word ("hey jarvis"), then a request in the same breath
-        pulse.feed(testing_pulse.spoken("Hey Jarvis, what is the weather like tomorrow?")).wait(15)
+        pulse.feed(testing_pulse.spoken(said)).wait(15)
         wait_for("listening")
         wait_for("pam: Okay, I heard you.")
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +19,6 @@ from pam.listen.wakeword import CHUNK_SAMPLES, WakeWordDetector
 from pam.wakeword import phrases
 from pam.wakeword.classifier import OnnxScorer
 from pam.wakeword.features import CLIP_SAMPLES, WINDOW, Features
-from pam.wakeword.verify import Verifier, buffered
 from pam.wakeword.voices import Synthesizer, Voice, sample_voices
 
 pytestmark = pytest.mark.models
@@ -140,14 +140,19 @@ def test_pam_listen_reports_the_wake_word_with_the_shipped_model(
     request = synth.speak(Voice("piper", "joe"), "how far is it to Moab?")
     audio = np.concatenate([floor(2.0), phrase, floor(0.3, 2), request, floor(1.0, 3)])
     write_wav(tmp_path / "in.wav", audio)
-    assert cli.main(["listen", str(tmp_path / "in.wav"), "--json"]) == 0
-    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    wakes = [e for e in events if e["event"] == "wake"]
-    assert wakes and all(w["model"] == "hey_pam" for w in wakes)
+
+    def wake_events() -> list[dict[str, Any]]:
+        assert cli.main(["listen", str(tmp_path / "in.wav"), "--json"]) == 0
+        events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        return [e for e in events if e["event"].startswith("wake")]
+
+    first_stage = wake_events()
+    assert first_stage and all(w["model"] == "hey_pam" and w["event"] == "wake" for w in first_stage)
     phrase_end = (2 * RATE + len(phrase)) / RATE
-    assert phrase_end - 0.3 < wakes[0]["t"] < phrase_end + 0.6
-    # the first stage alone may also fire at the end of the request (it did, at 0.89, when this test
-    # was written); the second stage keeps only the real one
-    verifier = Verifier()
-    confirmed = [verifier.confirm(buffered(audio, round(w["t"] * RATE))) for w in wakes]
-    assert confirmed == [True] + [False] * (len(wakes) - 1)
+    assert phrase_end - 0.3 < first_stage[0]["t"] < phrase_end + 0.6
+    # the first stage alone may also fire on the request (it did, at 0.89, when this test was
+    # written); with the second stage on, only the real one stays a wake
+    monkeypatch.setenv("PAM_WAKE_VERIFY", "true")
+    checked = wake_events()
+    assert [w["t"] for w in checked] == [w["t"] for w in first_stage]
+    assert [w["event"] for w in checked] == ["wake"] + ["wake_rejected"] * (len(checked) - 1)

@@ -158,6 +158,9 @@ def test_held_out_voices_and_texts_are_never_trained_on() -> None:
     assert not set(phrases.NEAR_MISS_UNSEEN) & set(phrases.NEAR_MISS_TRAIN)
     assert set(phrases.NEAR_MISS_LISTED) <= set(phrases.NEAR_MISS_TRAIN)
     assert not set(phrases.general_sentences(True)) & set(phrases.general_sentences(False))
+    prose = phrases.prose_sentences()
+    assert len(prose) > 1000 and not set(prose) & set(phrases.general_sentences(True))
+    assert all(4 <= len(s.split()) <= 18 for s in prose)
     rng = np.random.default_rng(0)
     names = {v.name for v in voices.sample_voices("test", 200, rng)}
     assert all(n.split("+")[0] in voices.ESPEAK_ACCENTS["test"] or n in ("slt", "joe") for n in names)

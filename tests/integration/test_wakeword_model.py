@@ -72,7 +72,7 @@ def test_the_shipped_model_has_the_classifier_contract_of_openwakeword() -> None
 def test_fires_on_held_out_voices(synth: Synthesizer) -> None:
     clips = held_out(synth, ("hey pam", "hi pam"), 16, seed=101)
     hits = [detections(c) for c in clips]
-    assert sum(h >= 1 for h in hits) >= 13, hits  # measured 15 of these 16 (models/hey_pam.md: ~88 %)
+    assert sum(h >= 1 for h in hits) >= 13, hits  # measured 16 of these 16 (models/hey_pam.md: ~89 %)
     assert max(hits) == 1, "one utterance gives one detection"
 
 

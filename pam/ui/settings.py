@@ -111,6 +111,8 @@ class SettingsDialog(QDialog):
         # listening
         self.wake_enabled = QCheckBox(f"Listen for the wake word (“{wake_phrase(config.wake.model)}”)")
         self.wake_enabled.setChecked(config.wake.enabled)
+        self.wake_verify = QCheckBox("Double-check each wake word with speech recognition (fewer false wake-ups)")
+        self.wake_verify.setChecked(config.wake.verify)
         self.wake_sensitivity = QSlider(Qt.Orientation.Horizontal)
         self.wake_sensitivity.setRange(5, 95)
         self.wake_sensitivity.setValue(sensitivity(config.wake.threshold))
@@ -172,6 +174,7 @@ class SettingsDialog(QDialog):
         row.addWidget(self.wake_sensitivity, 1)
         row.addWidget(sensitivity_label)
         listening.addRow("Wake word sensitivity", row)
+        listening.addRow("", self.wake_verify)
         listening.addRow("Silence that ends a request", self.commit_ms)
         listening.addRow("Listen for a follow-up for", self.follow_up)
         answers = QFormLayout()
@@ -224,7 +227,11 @@ class SettingsDialog(QDialog):
                 "output_device": str(self.output_device.currentData()),
                 "echo_cancellation": self.echo.isChecked(),
             },
-            "wake": {"enabled": self.wake_enabled.isChecked(), "threshold": threshold(self.wake_sensitivity.value())},
+            "wake": {
+                "enabled": self.wake_enabled.isChecked(),
+                "threshold": threshold(self.wake_sensitivity.value()),
+                "verify": self.wake_verify.isChecked(),
+            },
             "listen": {"commit_ms": self.commit_ms.value()},
             "conversation": {"follow_up_s": round(self.follow_up.value(), 2)},
             "engine": {"mode": str(self.engine_mode.currentData())},

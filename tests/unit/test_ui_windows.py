@@ -184,6 +184,7 @@ def test_settings_hand_over_only_what_changed_and_show_why_not(tmp_path: Path, m
     dialog.show()
     assert dialog.changes() == {}  # nothing touched: the canned override is not a change
     dialog.wake_sensitivity.setValue(70)
+    dialog.wake_verify.setChecked(True)
     dialog.commit_ms.setValue(600)
     dialog.follow_up.setValue(6.5)
     dialog.start_on_login.setChecked(True)
@@ -194,7 +195,7 @@ def test_settings_hand_over_only_what_changed_and_show_why_not(tmp_path: Path, m
     apply_button.click()
     assert applied == [
         {
-            "wake": {"threshold": 0.3},
+            "wake": {"threshold": 0.3, "verify": True},
             "listen": {"commit_ms": 600},
             "conversation": {"follow_up_s": 6.5},
             "local": {"length_scale": 0.8},

@@ -51,7 +51,7 @@ class WakeConfig(_Section):
     model: str = Field("hey_jarvis", description="a model name from models/manifest.toml or a path to .onnx")
     threshold: float = Field(0.5, gt=0.0, lt=1.0)
     verify: bool = Field(
-        False, description="confirm each detection with the speech model: fewer false wakes, ~0.3 s later, more misses"
+        False, description="confirm each detection with the speech model: fewer false wakes, ~0.1 s later, more misses"
     )
 
 

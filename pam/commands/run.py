@@ -47,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
     pam = app.build_live(cfg, engine_mode=args.engine, on_progress=_say)
     pam.controller.subscribe(_print_event)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # SIGINT too, not Python's KeyboardInterrupt: a shell that starts PAM in the background hands it
+    # SIGINT ignored, and Python then installs no KeyboardInterrupt handler at all
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     pam.start()
     phrase = Path(cfg.wake.model).stem.replace("_", " ")  # a model name or a path to one
     wake = f'Say "{phrase}"' if cfg.wake.enabled else "The wake word is off"
@@ -55,8 +58,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         while not stop.wait(0.5):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
         pam.stop()
     return 0

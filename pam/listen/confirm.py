@@ -1,9 +1,9 @@
 """The wake word's second stage, between the listener and the controller.
 
 A detection passes on only if the checker (Whisper, ``pam.wakeword.verify``) hears the phrase in the
-audio the listener attached to it; otherwise a ``WakeRejected`` goes on instead. The check takes a
-few hundred milliseconds, far too long for the listener thread (it would fall behind the microphone),
-so ``WakeConfirmer`` runs it on its own thread and holds back the events that follow a detection until
+audio the listener attached to it; otherwise a ``WakeRejected`` goes on instead. The check takes about
+0.1 s (more on a busy machine), far too long for the listener thread, which must keep up with the
+microphone every 20 ms, so ``WakeConfirmer`` runs it on its own thread and holds back the events that follow a detection until
 the verdict is in: the controller sees them in their original order, and the request spoken right
 after "hey PAM" is not lost.
 """

@@ -233,10 +233,8 @@ class Session:
         listener = app.build_listener(config)
         if config.audio.echo_cancellation and running.listener.reference_ring is None:
             running.listener.reference_ring = running.player.reference
-        if not (config.wake.enabled and config.wake.verify):
-            running.confirmer.checker = None
-        elif running.confirmer.checker is None:
-            running.confirmer.checker = checker_for(config.wake)
+        # rebuilt, not kept: it listens for the name of the wake word now configured
+        running.confirmer.checker = checker_for(config.wake)
         # the listener thread picks up the new one at its next frame (one attribute store)
         running.listener.listener = listener
         return listener.wake is not None

@@ -3,8 +3,9 @@ the detection stands only if the transcript contains the name.
 
 Whisper is primed with the prompt "Hey Pam." Without it, tiny.en rarely writes the name for unusual
 voices (2 of 12 held-out synthetic voices); with it, it hears the name in every clear "hey pam" but
-also in about half of the near misses ("hey pan" → "Hey Pam"). So this stage mainly removes false
-accepts on ordinary speech and noise, and the first stage has to reject near misses itself.
+also in some of the near misses ("hey pan" → "Hey Pam"; about a quarter of those the first stage
+accepted, see ``WINDOW_FRAMES``). So this stage mainly removes false accepts on ordinary speech and
+noise; near misses it only thins out.
 
 Whisper is run below faster-whisper's ``transcribe`` (which always pads the encoder input to 30 s):
 the encoder sees a 10 s window, and one greedy decode of at most 12 tokens follows. It still runs only
@@ -61,7 +62,8 @@ def normalise(text: str) -> list[str]:
 
 
 class Verifier:
-    """``Verifier().confirm(audio)`` → True if Whisper hears "pam" in ``audio`` (int16, 16 kHz, ≤ 2 s)."""
+    """``Verifier().confirm(audio)`` → True if Whisper hears "pam" in ``audio`` (int16, 16 kHz; only its
+    last ~10 s are heard, the listener passes 2 s)."""
 
     def __init__(
         self,

@@ -58,12 +58,12 @@ def spoken(text: str, voice: str = "en-us") -> Int16Audio:
 
 
 class Recording:
-    """A ``parec`` capture of ``speaker.monitor``; ``stop()`` returns the samples. Each chunk's
-    arrival time is kept, so ``arrived_by(i)`` maps sample ``i`` to the wall clock."""
+    """A ``parec`` capture of ``source``; ``stop()`` returns the samples. Each chunk's arrival
+    time is kept, so ``arrived_by(i)`` maps sample ``i`` to the wall clock."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], source: str = "speaker.monitor") -> None:
         self._proc = subprocess.Popen(
-            ["parec", "-d", "speaker.monitor", "--raw", "--format=s16le", f"--rate={RATE}",
+            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={RATE}",
              "--channels=1", "--latency-msec=10"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
         )  # fmt: skip
@@ -178,20 +178,26 @@ class PrivatePulse:
     def feed(self, audio: str | Path | Int16Audio, sink: str = "mic_feed") -> subprocess.Popen[bytes]:
         """Play a sound file or 16 kHz samples into the room (``mic_feed``, or ``speaker`` to be
         heard through the loopback like PAM's own voice) now; returns the running ``paplay``
-        (``wait()`` on it to know the sound is over)."""
+        (``wait()`` on it to know the sound is over). It keeps 100 ms queued: with 10 ms, one
+        late wake-up of ``paplay`` made the server play a gap of silence into the clip, about one
+        run in eight even on an idle machine; timings are read on the sample clock, not from here."""
         if isinstance(audio, np.ndarray):
             self._counter += 1
             path = self._dir / f"feed-{self._counter}.wav"
             write_wav(path, audio, RATE)
             audio = path
         return subprocess.Popen(
-            ["paplay", "-d", sink, "--latency-msec=10", str(audio)], env=self.env,
+            ["paplay", "-d", sink, "--latency-msec=100", str(audio)], env=self.env,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
     def record_speaker(self) -> Recording:
         """Start recording what PAM plays; ``stop()`` on the result returns the samples."""
         return Recording(self.env)
+
+    def record_mic(self) -> Recording:
+        """Start recording what the virtual microphone hears, as PAM's capture stream does."""
+        return Recording(self.env, "virtual_mic")
 
     def loopback(self, on: bool, gain_db: float = 0.0) -> None:
         """Make the room echo: what PAM plays is heard by the virtual mic ``gain_db`` louder or

@@ -32,6 +32,16 @@ class Vad:
 DIGITAL_SILENCE_DB = 10.0
 """below about 3 LSB RMS a frame is not a microphone's noise"""
 
+SILENCE_CHECK_SAMPLES = 80
+"""5 ms: any digital silence of 10 ms or more fills one such block of a frame"""
+
+
+def partly_digital_silence(frame: Int16Audio) -> bool:
+    """Whether some 5 ms block of the frame is digital silence: the edge of a muted, resumed or
+    just-opened stream, a gap where the sound server ran dry, or padding."""
+    blocks = frame[: len(frame) // SILENCE_CHECK_SAMPLES * SILENCE_CHECK_SAMPLES].reshape(-1, SILENCE_CHECK_SAMPLES)
+    return any(frame_level_db(block) < DIGITAL_SILENCE_DB for block in blocks)
+
 
 def frame_level_db(frame: Int16Audio) -> float:
     """RMS level in dB above one LSB (0 for digital silence, about 90 for a full-scale sine)."""
@@ -54,8 +64,9 @@ class LevelGate:
 
     def loud_enough(self, frame: Int16Audio) -> bool:
         level = frame_level_db(frame)
-        if level < DIGITAL_SILENCE_DB:
-            # padding or a muted device: no microphone is this quiet, so it says nothing about the room
+        if level < DIGITAL_SILENCE_DB or partly_digital_silence(frame):
+            # padding or a muted device says nothing about the room; a frame that straddles its edge
+            # would set the floor too low, and the room's noise would then pass as loud for seconds
             return False
         if self.floor_db is None or level < self.floor_db:
             self.floor_db = level

@@ -12,7 +12,7 @@ from pam.config import Config, WakeConfig
 from pam.listen.endpointer import FRAME_SAMPLES
 from pam.listen.events import ListenEvent, SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted, Tick
 from pam.listen.listener import Listener, _History, listen_file
-from pam.listen.vad import LevelGate, Vad
+from pam.listen.vad import LevelGate, Vad, partly_digital_silence
 
 JFK = Path("/work/shared/data/real-speech/jfk.flac")
 NO_WAKE = Config(wake=WakeConfig(enabled=False))
@@ -123,6 +123,24 @@ def test_level_gate_ignores_digital_silence_and_follows_the_floor() -> None:
     assert not gate.loud_enough(quiet)
     assert gate.loud_enough(noise(0.02, -20))
     assert gate.floor_db is not None and gate.floor_db < 40
+
+
+def test_level_gate_learns_nothing_from_a_frame_half_digital_silence() -> None:
+    gate = LevelGate(margin_db=10)
+    room = noise(1.0, -40)
+    assert not gate.loud_enough(np.r_[np.zeros(290, dtype=np.int16), room[:30]])
+    assert gate.floor_db is None
+    heard = [gate.loud_enough(room[i : i + FRAME_SAMPLES]) for i in range(0, len(room), FRAME_SAMPLES)]
+    assert not any(heard), "steady room noise is never louder than its own floor"
+
+
+def test_partly_digital_silence_needs_5_ms_of_it() -> None:
+    hiss = noise(0.02, -75)
+    assert (hiss == 0).any() and not partly_digital_silence(hiss), "scattered zeros are a quiet microphone"
+    # a sound server's gap is not always exact zeros: its resampler leaves a faint tail
+    faint = np.r_[np.zeros(160, dtype=np.int16), np.ones(5, dtype=np.int16)]
+    assert partly_digital_silence(np.r_[hiss[:-165], faint])
+    assert not partly_digital_silence(np.r_[hiss[:-60], np.zeros(60, dtype=np.int16)])
 
 
 @pytest.mark.skipif(not JFK.exists(), reason="shared speech data not present")
